@@ -1,0 +1,142 @@
+// Package panel reads a farm's status source, first the ethOS status panel
+// JSON, into typed snapshots. It imports no other rigtop package.
+package panel
+
+import (
+	"context"
+	"time"
+)
+
+// Source is anything that can report the state of a farm.
+type Source interface {
+	// Name returns the label shown for this source: a panel URL, id or file path.
+	Name() string
+	// Fetch reads the farm once.
+	Fetch(ctx context.Context) (Snapshot, error)
+}
+
+// Opt is a value reported by the panel, or unknown when the panel gave none
+// or gave one that could not be parsed. An unknown value is never zero by
+// accident: callers check Known.
+type Opt[T ~int | ~int64 | ~float64] struct {
+	Value T
+	Known bool
+}
+
+// Some returns a known value.
+func Some[T ~int | ~int64 | ~float64](v T) Opt[T] { return Opt[T]{Value: v, Known: true} }
+
+// Snapshot is the farm as one source reported it at one poll.
+type Snapshot struct {
+	// Source is the name of the source that produced the snapshot.
+	Source string
+	// Rigs is sorted by rig id, so the order is stable from poll to poll.
+	Rigs []Rig
+	// RigErrors lists the rigs that could not be decoded; the others are in Rigs.
+	RigErrors []RigError
+	// PanelTime is the panel's own clock (per_info.*.current_time). When the
+	// panel gives none it is the local clock at fetch time and PanelClockKnown is false.
+	PanelTime       time.Time
+	PanelClockKnown bool
+	// FetchedAt is the local time the response was received.
+	FetchedAt time.Time
+	Totals    Totals
+}
+
+// Totals are the farm-wide sums the panel reports about itself.
+type Totals struct {
+	Hash           Opt[float64]
+	AliveGPUs      Opt[int]
+	TotalGPUs      Opt[int]
+	AliveRigs      Opt[int]
+	TotalRigs      Opt[int]
+	AvgTempC       Opt[float64]
+	CurrentVersion string
+	Watts          Opt[float64]
+}
+
+// RigError is a rig that could not be decoded.
+type RigError struct {
+	RigID string
+	Err   error
+}
+
+func (e RigError) Error() string { return "rig " + e.RigID + ": " + e.Err.Error() }
+
+// Rig is one mining rig as the panel last saw it. All strings are sanitised
+// panel text: control characters and escape sequences are already removed.
+type Rig struct {
+	// Panel is the name of the source the rig came from.
+	Panel string
+	// ID is the panel's key for the rig: its hostname.
+	ID string
+	// Label is the operator's name for the rig (rack_loc); empty when unset.
+	Label     string
+	Condition Condition
+
+	Version string
+	Driver  string
+	Miner   string
+
+	// GPUsDetected is the panel's gpus field; GPUsHashing is miner_instance.
+	GPUsDetected Opt[int]
+	GPUsHashing  Opt[int]
+	// Hash is the rig's total hash rate in the miner's unit (MH/s for ethash).
+	Hash Opt[float64]
+
+	// ServerTime is when the panel last received this rig's stats, on the
+	// panel's clock; zero when unknown.
+	ServerTime time.Time
+	// ReportAge is how long ago the rig last reported. When the panel gave no
+	// clock it is measured against the local clock and AgeFromLocalClock is set.
+	ReportAge         Opt[time.Duration]
+	AgeFromLocalClock bool
+
+	Uptime      Opt[time.Duration]
+	MinerUptime Opt[time.Duration]
+
+	IP                string
+	Pool              string
+	Motherboard       string
+	LANChip           string
+	DriveName         string
+	BIOSVersion       string
+	RAMGB             Opt[float64]
+	Load              Opt[float64]
+	CPUTempC          Opt[float64]
+	RxKbps            Opt[float64]
+	TxKbps            Opt[float64]
+	FreeSpaceGB       Opt[float64]
+	RigWatts          Opt[float64]
+	ConnectedDisplays string
+
+	GPUs []GPU
+}
+
+// Name returns the label shown for the rig: rack_loc, else the id.
+func (r Rig) Name() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return r.ID
+}
+
+// GPU is one GPU of a rig, zipped from the rig's per-GPU lists by index.
+type GPU struct {
+	Index int
+	// Model comes from the rig's meminfo line for this GPU; empty when unknown.
+	Model string
+	Bus   string
+	VBIOS string
+
+	Hash       Opt[float64]
+	TempC      Opt[float64]
+	FanRPM     Opt[float64]
+	FanPercent Opt[float64]
+	CoreMHz    Opt[float64]
+	MemMHz     Opt[float64]
+	PowerTune  Opt[float64]
+	Voltage    Opt[float64]
+	Watts      Opt[float64]
+	VRAMGB     Opt[float64]
+}
