@@ -6,6 +6,7 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -13,6 +14,9 @@ import (
 	"golang.org/x/text/language"
 )
 
+// messageFiles holds one file per area and language, named AREA.LANG.toml,
+// so that each part of the program keeps its own strings.
+//
 //go:embed messages/*.toml
 var messageFiles embed.FS
 
@@ -27,7 +31,11 @@ var bundle = loadBundle()
 func loadBundle() *i18n.Bundle {
 	b := i18n.NewBundle(English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, name := range []string{"messages/en.toml", "messages/ja.toml"} {
+	names, err := fs.Glob(messageFiles, "messages/*.toml")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
 		if _, err := b.LoadMessageFileFS(messageFiles, name); err != nil {
 			panic(fmt.Sprintf("load message catalogue %s: %v", name, err))
 		}
