@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"rigtop/alert"
+	"rigtop/locale"
+)
+
+// alertsView lists what is firing, pending and silenced, and the log of
+// notifications sent.
+type alertsView struct {
+	p      *locale.Printer
+	styles *Styles
+
+	cycle      alert.Cycle
+	deliveries []alert.Delivery
+	cursor     int
+	offset     int
+	width      int
+	height     int
+}
+
+func (v *alertsView) setCycle(c alert.Cycle) {
+	v.cycle = c
+	v.clamp()
+}
+
+func (v *alertsView) setSize(width, height int) {
+	v.width, v.height = width, height
+	v.clamp()
+}
+
+// active returns the alerts that can be selected and silenced.
+func (v *alertsView) active() []alert.Alert {
+	var out []alert.Alert
+	for _, a := range v.cycle.Alerts {
+		if a.State != alert.StateResolved {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (v *alertsView) selected() (alert.Alert, bool) {
+	active := v.active()
+	if v.cursor < 0 || v.cursor >= len(active) {
+		return alert.Alert{}, false
+	}
+	return active[v.cursor], true
+}
+
+func (v *alertsView) handleKey(msg tea.KeyMsg, keys KeyMap) {
+	switch {
+	case key.Matches(msg, keys.Up):
+		v.cursor--
+	case key.Matches(msg, keys.Down):
+		v.cursor++
+	case key.Matches(msg, keys.PageUp):
+		v.cursor -= v.height
+	case key.Matches(msg, keys.PageDown):
+		v.cursor += v.height
+	case key.Matches(msg, keys.Top):
+		v.cursor = 0
+	case key.Matches(msg, keys.Bottom):
+		v.cursor = len(v.active()) - 1
+	}
+	v.clamp()
+}
+
+func (v *alertsView) clamp() {
+	v.cursor = max(min(v.cursor, len(v.active())-1), 0)
+}
+
+func (v *alertsView) view() string {
+	lines := v.lines()
+	// Keep the selected alert on screen: it is on line cursor+2 (after the
+	// section title), counted from the top.
+	sel := v.cursor + 1
+	if sel < v.offset {
+		v.offset = sel
+	}
+	if sel >= v.offset+v.height {
+		v.offset = sel - v.height + 1
+	}
+	v.offset = max(min(v.offset, len(lines)-v.height), 0)
+	end := min(v.offset+v.height, len(lines))
+	return strings.Join(lines[v.offset:end], "\n")
+}
+
+func (v *alertsView) lines() []string {
+	p, s := v.p, v.styles
+	active := v.active()
+
+	lines := []string{s.Header.Render(fit(p.T("tui.alerts.active_title", "Count", len(active)), v.width))}
+	if len(active) == 0 {
+		lines = append(lines, s.Muted.Render(p.T("tui.alerts.none")))
+	}
+	for i, a := range active {
+		lines = append(lines, v.alertLine(a, i == v.cursor))
+	}
+
+	lines = append(lines, "", s.Header.Render(fit(p.T("tui.alerts.log_title"), v.width)))
+	if len(v.deliveries) == 0 {
+		lines = append(lines, s.Muted.Render(p.T("tui.alerts.log_empty")))
+	}
+	for i := len(v.deliveries) - 1; i >= 0; i-- {
+		lines = append(lines, v.deliveryLine(v.deliveries[i]))
+	}
+	return lines
+}
+
+func (v *alertsView) alertLine(a alert.Alert, selected bool) string {
+	p, s := v.p, v.styles
+	state := p.T("tui.alerts.state_pending")
+	switch {
+	case a.Silenced:
+		state = p.T("tui.alerts.state_silenced")
+	case a.State == alert.StateFiring:
+		state = p.T("tui.alerts.state_firing")
+	}
+	text := fit(state, 10) + " " + fit(alert.SeverityName(p, a.Severity), 8) + " " +
+		a.Since.Local().Format("01-02 15:04") + " " + alert.Describe(p, a)
+	text = fit(text, v.width-len(cursorMark))
+	switch {
+	case selected:
+		return cursorMark + s.Selected.Render(text)
+	case a.Silenced || a.State == alert.StatePending:
+		return noMark + s.Muted.Render(text)
+	}
+	return noMark + levelStyle(s, severityLevel(a.Severity)).Render(text)
+}
+
+func (v *alertsView) deliveryLine(d alert.Delivery) string {
+	p, s := v.p, v.styles
+	result := p.T("tui.alerts.sent")
+	st := s.Good
+	if d.Err != nil {
+		result = p.T("tui.alerts.failed", "Error", d.Err.Error())
+		st = s.Bad
+	}
+	text := d.At.Local().Format("01-02 15:04:05") + " " + fit(d.Channel, 8) + " " +
+		alert.Headline(p, d.Notification) + ": " + result
+	return st.Render(fit(text, v.width))
+}

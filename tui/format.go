@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"rigtop/panel"
+)
+
+// unknownValue marks a reading the panel did not give or gave unparsable.
+const unknownValue = "?"
+
+// fit truncates s to width display cells, ending in "…" when cut, and pads
+// it with spaces to exactly width cells. Widths are display widths, so a
+// full-width character counts as two cells and is never cut in half.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	}
+	return s + strings.Repeat(" ", width-w)
+}
+
+// fitRight is fit with the text aligned to the right, for numbers.
+func fitRight(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return strings.Repeat(" ", width-w) + s
+}
+
+func formatFloat(v panel.Opt[float64], decimals int) string {
+	if !v.Known || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+		return unknownValue
+	}
+	return fmt.Sprintf("%.*f", decimals, v.Value)
+}
+
+func formatInt(v panel.Opt[int]) string {
+	if !v.Known {
+		return unknownValue
+	}
+	return fmt.Sprintf("%d", v.Value)
+}
+
+// formatAge returns a compact duration: 45s, 12m, 3h05m, 4d07h.
+func formatAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	default:
+		return fmt.Sprintf("%dd%02dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	}
+}
+
+func formatOptAge(d panel.Opt[time.Duration]) string {
+	if !d.Known {
+		return unknownValue
+	}
+	return formatAge(d.Value)
+}

@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"rigtop/alert"
+	"rigtop/panel"
+)
+
+// farmTotals are the header's figures, summed over every rig shown.
+type farmTotals struct {
+	rigsUp, rigs      int
+	gpusHashing, gpus int
+	hashByUnit        map[string]float64
+	panelTime         time.Time
+	panelClockKnown   bool
+}
+
+func computeTotals(c alert.Cycle) farmTotals {
+	t := farmTotals{hashByUnit: map[string]float64{}}
+	for _, rig := range c.Rigs {
+		t.rigs++
+		if !rig.Condition.Down() && rig.Condition != panel.Unreachable {
+			t.rigsUp++
+		}
+		if rig.GPUsDetected.Known {
+			t.gpus += rig.GPUsDetected.Value
+		}
+		if rig.GPUsHashing.Known && !rig.Condition.Down() {
+			t.gpusHashing += rig.GPUsHashing.Value
+		}
+		if rig.Hash.Known && !rig.Condition.Down() {
+			t.hashByUnit[alert.HashUnit(rig.Miner)] += rig.Hash.Value
+		}
+	}
+	for _, ps := range c.Panels {
+		if ps.Snapshot.PanelTime.After(t.panelTime) {
+			t.panelTime = ps.Snapshot.PanelTime
+			t.panelClockKnown = ps.Snapshot.PanelClockKnown
+		}
+	}
+	return t
+}
+
+// hashText lists the total hash rate per unit, since miners of different
+// algorithms report in units that cannot be added up.
+func (t farmTotals) hashText() string {
+	units := make([]string, 0, len(t.hashByUnit))
+	for u := range t.hashByUnit {
+		units = append(units, u)
+	}
+	sort.Strings(units)
+	parts := make([]string, 0, len(units))
+	for _, u := range units {
+		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%.1f %s", t.hashByUnit[u], u)))
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, " + ")
+}
+
+// headerView draws the title line, the totals line and, when the latest
+// poll failed somewhere, one line naming the error.
+func (m Model) headerView() string {
+	p, s := m.p, m.styles
+	now := m.now()
+
+	title := s.Title.Render("rigtop") + " " + s.Muted.Render(strings.Join(m.opts.Sources, ", "))
+
+	var totals string
+	if !m.haveData {
+		totals = s.Muted.Render(p.T("tui.header.loading"))
+	} else {
+		t := computeTotals(m.cycle)
+		fields := []string{
+			p.T("tui.header.rigs", "Up", t.rigsUp, "Total", t.rigs),
+			p.T("tui.header.gpus", "Hashing", t.gpusHashing, "Total", t.gpus),
+			p.T("tui.header.hash_rate", "Hash", t.hashText()),
+		}
+		if !t.panelTime.IsZero() {
+			clock := t.panelTime.Local().Format("15:04:05")
+			if t.panelClockKnown {
+				fields = append(fields, p.T("tui.header.panel_time", "Time", clock))
+			} else {
+				fields = append(fields, p.T("tui.header.local_time", "Time", clock))
+			}
+		}
+		fields = append(fields, p.T("tui.header.updated", "Age", formatAge(now.Sub(m.lastUpdate))))
+		totals = strings.Join(fields, "  ")
+	}
+	totals += "  " + m.pollStatus(now)
+
+	lines := []string{fit(title, m.width), fit(totals, m.width)}
+	if errText := m.fetchErrorText(); errText != "" {
+		lines = append(lines, s.HeaderError.Render(fit(errText, m.width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) pollStatus(now time.Time) string {
+	if m.polling {
+		return m.p.T("tui.header.polling")
+	}
+	if m.nextPoll.IsZero() {
+		return ""
+	}
+	return m.p.T("tui.header.next_poll", "In", formatAge(max(m.nextPoll.Sub(now), 0)))
+}
+
+// fetchErrorText names the panels whose latest fetch failed, with the error
+// of the first; the rest of the screen keeps their last good data.
+func (m Model) fetchErrorText() string {
+	var failed []alert.PanelStatus
+	for _, ps := range m.cycle.Panels {
+		if ps.Err != nil {
+			failed = append(failed, ps)
+		}
+	}
+	if len(failed) == 0 {
+		return ""
+	}
+	first := failed[0]
+	text := alert.ErrorText(m.p, first.Err)
+	if !first.LastOK.IsZero() {
+		text = m.p.T("tui.header.stale_since", "Error", text, "Age", formatAge(m.now().Sub(first.LastOK)))
+	}
+	if len(failed) > 1 {
+		text = m.p.T("tui.header.more_failed", "Error", text, "Count", len(failed)-1)
+	}
+	return text
+}

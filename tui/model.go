@@ -1,0 +1,441 @@
+package tui
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"rigtop/alert"
+	"rigtop/locale"
+)
+
+// Below this size the monitor shows a notice instead of a broken layout.
+const (
+	minWidth  = 40
+	minHeight = 10
+)
+
+// maxDeliveries bounds the notification log kept for the alerts view.
+const maxDeliveries = 200
+
+type viewID int
+
+const (
+	viewTable viewID = iota
+	viewDetail
+	viewAlerts
+)
+
+// Model is the root of the monitor. It owns the poll schedule and the data,
+// and routes keys to the view in front.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	p      *locale.Printer
+	styles *Styles
+	keys   KeyMap
+	help   help.Model
+	log    *slog.Logger
+
+	width, height int
+	view          viewID
+
+	table  rigTable
+	detail rigDetail
+	alerts alertsView
+
+	filter    textinput.Model
+	filtering bool
+
+	cycle      alert.Cycle
+	allRows    []rigRow
+	sort       sortMode
+	haveData   bool
+	lastUpdate time.Time
+
+	polling        bool
+	refreshPending bool
+	tickGen        int
+	nextPoll       time.Time
+
+	deliveries []alert.Delivery
+	status     string
+	statusErr  bool
+}
+
+// New returns the monitor's model. renderer decides the colour profile:
+// the program's output for a real terminal, a fixed one in tests.
+func New(ctx context.Context, opts Options, renderer *lipgloss.Renderer) Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = time.Minute
+	}
+	styles := NewStyles(renderer)
+	p := opts.Printer
+
+	filter := textinput.New()
+	filter.Prompt = "/"
+	filter.PromptStyle = styles.FilterPrompt
+	filter.Placeholder = p.T("tui.filter.placeholder")
+	filter.CharLimit = 64
+
+	h := help.New()
+	h.Styles.ShortKey = styles.Header
+	h.Styles.ShortDesc = styles.Muted
+	h.Styles.FullKey = styles.Header
+	h.Styles.FullDesc = styles.Muted
+	h.Styles.ShortSeparator = styles.Muted
+	h.Styles.FullSeparator = styles.Muted
+
+	m := Model{
+		opts:   opts,
+		ctx:    ctx,
+		p:      p,
+		styles: &styles,
+		keys:   NewKeyMap(p),
+		help:   h,
+		log:    opts.Logger,
+		filter: filter,
+	}
+	m.table = rigTable{p: p, styles: m.styles, multiPanel: len(opts.Sources) > 1}
+	m.detail = rigDetail{p: p, styles: m.styles}
+	m.alerts = alertsView{p: p, styles: m.styles}
+	m.updateKeys()
+	return m
+}
+
+func (m Model) now() time.Time { return m.opts.Now() }
+
+// Init implements tea.Model: the first poll starts at once.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.startPoll(), clockTick()}
+	if m.opts.Dispatcher != nil {
+		cmds = append(cmds, waitDelivery(m.opts.Dispatcher.Results()))
+	}
+	return tea.Batch(cmds...)
+}
+
+// startPoll marks a poll in flight and returns its command. Only one poll
+// runs at a time, so an alert evaluation is never raced by another.
+func (m *Model) startPoll() tea.Cmd {
+	m.polling = true
+	m.log.Debug("poll started")
+	return pollCmd(m.ctx, m.opts.Monitor, m.opts.Dispatcher, m.sort)
+}
+
+// Update implements tea.Model. Every message may change the header or
+// footer height, so the views are resized after each one.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	if nm, ok := next.(Model); ok {
+		nm.resize()
+		return nm, cmd
+	}
+	return next, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+
+	case pollDoneMsg:
+		return m.handlePoll(msg)
+
+	case pollTickMsg:
+		if msg.gen != m.tickGen || m.polling {
+			return m, nil
+		}
+		return m, m.startPoll()
+
+	case clockMsg:
+		return m, clockTick()
+
+	case deliveryMsg:
+		m.handleDelivery(alert.Delivery(msg))
+		return m, waitDelivery(m.opts.Dispatcher.Results())
+
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
+	m.polling = false
+	m.cycle = msg.cycle
+	m.haveData = true
+	m.lastUpdate = msg.cycle.At
+	m.allRows = msg.rows
+	if msg.mode != m.sort {
+		sortRows(m.allRows, m.sort)
+	}
+	m.applyRows()
+	m.logPoll(msg.cycle)
+
+	m.tickGen++
+	if m.refreshPending {
+		m.refreshPending = false
+		return m, m.startPoll()
+	}
+	m.nextPoll = m.now().Add(m.opts.Interval)
+	return m, pollTick(m.tickGen, m.opts.Interval)
+}
+
+func (m Model) logPoll(c alert.Cycle) {
+	for _, ps := range c.Panels {
+		if ps.Err != nil {
+			m.log.Warn("fetch failed", "panel", ps.Name, "err", ps.Err)
+		}
+	}
+	m.log.Debug("poll done", "rigs", len(c.Rigs), "alerts", len(c.Alerts))
+}
+
+func (m *Model) handleDelivery(d alert.Delivery) {
+	m.deliveries = append(m.deliveries, d)
+	if len(m.deliveries) > maxDeliveries {
+		m.deliveries = m.deliveries[len(m.deliveries)-maxDeliveries:]
+	}
+	m.alerts.deliveries = m.deliveries
+	if d.Err != nil {
+		m.status = m.p.T("tui.status.notify_failed", "Channel", d.Channel, "Error", d.Err.Error())
+		m.statusErr = true
+		m.log.Warn("notification failed", "channel", d.Channel, "attempt", d.Attempt, "final", d.Final, "err", d.Err)
+		return
+	}
+	m.status = m.p.T("tui.status.notified", "Channel", d.Channel, "Time", d.At.Local().Format("15:04:05"))
+	m.statusErr = false
+	m.log.Info("notification sent", "channel", d.Channel, "attempt", d.Attempt)
+}
+
+// applyRows filters the rows into the table and refreshes the open views,
+// keeping the selection on the same rig.
+func (m *Model) applyRows() {
+	keep := ""
+	if r, ok := m.table.selected(); ok {
+		keep = r.id
+	}
+	m.table.setRows(filterRows(m.allRows, m.filter.Value()), keep)
+	m.detail.refresh(m.allRows)
+	m.alerts.setCycle(m.cycle)
+}
+
+func (m *Model) resize() {
+	m.help.Width = m.width
+	body := m.bodyHeight()
+	m.table.setSize(m.width, body)
+	m.detail.setSize(m.width, body)
+	m.alerts.setSize(m.width, body)
+	m.filter.Width = max(m.width-4, 1)
+}
+
+// bodyHeight is what is left for the view between the header and footer.
+func (m Model) bodyHeight() int {
+	return max(m.height-lipgloss.Height(m.headerView())-lipgloss.Height(m.footerView()), 1)
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.filtering {
+		return m.handleFilterKey(msg)
+	}
+
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.resize()
+		return m, nil
+	case key.Matches(msg, m.keys.Refresh):
+		return m.refresh()
+	case key.Matches(msg, m.keys.Back):
+		m.back()
+		return m, nil
+	case key.Matches(msg, m.keys.Alerts):
+		m.view = viewAlerts
+		m.updateKeys()
+		return m, nil
+	}
+
+	switch m.view {
+	case viewDetail:
+		m.detail.handleKey(msg, m.keys)
+	case viewAlerts:
+		m.alerts.handleKey(msg, m.keys)
+	default:
+		return m.handleTableKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) refresh() (tea.Model, tea.Cmd) {
+	if m.polling {
+		m.refreshPending = true
+		return m, nil
+	}
+	m.tickGen++
+	return m, m.startPoll()
+}
+
+func (m *Model) back() {
+	switch {
+	case m.view != viewTable:
+		m.view = viewTable
+	case m.filter.Value() != "":
+		m.filter.SetValue("")
+		m.applyRows()
+	}
+	m.updateKeys()
+}
+
+func (m Model) handleTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.table.move(-1)
+	case key.Matches(msg, m.keys.Down):
+		m.table.move(1)
+	case key.Matches(msg, m.keys.PageUp):
+		m.table.move(-m.table.bodyHeight())
+	case key.Matches(msg, m.keys.PageDown):
+		m.table.move(m.table.bodyHeight())
+	case key.Matches(msg, m.keys.Top):
+		m.table.moveTo(0)
+	case key.Matches(msg, m.keys.Bottom):
+		m.table.moveTo(len(m.table.rows) - 1)
+	case key.Matches(msg, m.keys.Open):
+		if r, ok := m.table.selected(); ok {
+			m.detail.open(r)
+			m.view = viewDetail
+			m.updateKeys()
+		}
+	case key.Matches(msg, m.keys.Sort):
+		m.sort = (m.sort + 1) % sortModeCount
+		sortRows(m.allRows, m.sort)
+		m.applyRows()
+		m.status = m.p.T("tui.status.sorted", "Order", m.p.T(sortNameID(m.sort)))
+		m.statusErr = false
+	case key.Matches(msg, m.keys.Filter):
+		m.filtering = true
+		m.updateKeys()
+		m.resize()
+		return m, m.filter.Focus()
+	}
+	return m, nil
+}
+
+func (m Model) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		m.filter.Blur()
+	case tea.KeyEsc:
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+	case tea.KeyCtrlC:
+		return m, tea.Quit
+	default:
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		m.applyRows()
+		return m, cmd
+	}
+	m.applyRows()
+	m.updateKeys()
+	m.resize()
+	return m, nil
+}
+
+// updateKeys enables the bindings that apply to the view in front, so
+// the help footer lists only keys that work.
+func (m *Model) updateKeys() {
+	inTable := m.view == viewTable
+	m.keys.Filter.SetEnabled(inTable)
+	m.keys.Sort.SetEnabled(inTable)
+	m.keys.Open.SetEnabled(inTable)
+	m.keys.Back.SetEnabled(!inTable || m.filter.Value() != "")
+	m.keys.Alerts.SetEnabled(m.view != viewAlerts)
+	m.keys.Silence.SetEnabled(false)
+}
+
+func sortNameID(s sortMode) string {
+	switch s {
+	case sortName:
+		return "tui.sort.name"
+	case sortHash:
+		return "tui.sort.hash_rate"
+	case sortTemp:
+		return "tui.sort.temp"
+	case sortAge:
+		return "tui.sort.age"
+	}
+	return "tui.sort.problems"
+}
+
+// View implements tea.Model.
+func (m Model) View() string {
+	if m.width == 0 {
+		return ""
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmallView()
+	}
+
+	var body string
+	switch m.view {
+	case viewDetail:
+		body = m.detail.view()
+	case viewAlerts:
+		body = m.alerts.view()
+	default:
+		body = m.table.view()
+	}
+	body = lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).Render(body)
+	return strings.Join([]string{m.headerView(), body, m.footerView()}, "\n")
+}
+
+func (m Model) tooSmallView() string {
+	text := m.p.T("tui.screen.too_small", "Width", m.width, "Height", m.height, "MinWidth", minWidth, "MinHeight", minHeight)
+	lines := strings.Split(wrap(text, m.width), "\n")
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) footerView() string {
+	var lines []string
+	if m.filtering {
+		lines = append(lines, m.filter.View())
+	} else if q := m.filter.Value(); q != "" {
+		lines = append(lines, m.styles.FilterPrompt.Render(fit(m.p.T("tui.filter.active", "Query", q, "Shown", len(m.table.rows), "Total", len(m.allRows)), m.width)))
+	}
+	if m.status != "" {
+		st := m.styles.Status
+		if m.statusErr {
+			st = m.styles.StatusError
+		}
+		lines = append(lines, st.Render(fit(m.status, m.width)))
+	}
+	lines = append(lines, m.help.View(m.keys))
+	return strings.Join(lines, "\n")
+}
+
+// wrap breaks text into lines of at most width display cells.
+func wrap(text string, width int) string {
+	return lipgloss.NewStyle().Width(max(width, 1)).Render(text)
+}

@@ -1,0 +1,228 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"rigtop/alert"
+	"rigtop/panel"
+)
+
+// Temperatures at which a GPU is drawn as hot in the table and detail view.
+// They match the alert engine's default GPU hot thresholds.
+const (
+	hotWarnC     = 80.0
+	hotCriticalC = 85.0
+)
+
+// level is how a row or cell is coloured.
+type level int
+
+const (
+	levelGood level = iota
+	levelWarn
+	levelBad
+	levelUnknown
+)
+
+// rigRow is one rig with everything the table needs precomputed, so that
+// drawing a frame only formats the visible rows.
+type rigRow struct {
+	rig   panel.Rig
+	id    string // panel and rig id, unique across panels
+	level level
+	// stale is set when the rig's data is old: its panel failed the latest
+	// poll, or the rig stopped reporting.
+	stale    bool
+	worst    *alert.Alert
+	maxTempC panel.Opt[float64]
+	deadGPUs int
+	hotGPUs  int
+	// rank orders problems first: higher is worse.
+	rank   int
+	search string
+}
+
+func rowID(panelName, rigID string) string { return panelName + "\x00" + rigID }
+
+// buildRows turns a poll's result into table rows in the order of sortMode.
+func buildRows(c alert.Cycle, mode sortMode) []rigRow {
+	stalePanels := map[string]bool{}
+	for _, ps := range c.Panels {
+		if ps.Stale || ps.Err != nil {
+			stalePanels[ps.Name] = true
+		}
+	}
+	worst := worstAlerts(c.Alerts)
+
+	rows := make([]rigRow, 0, len(c.Rigs))
+	for _, rig := range c.Rigs {
+		r := rigRow{rig: rig, id: rowID(rig.Panel, rig.ID)}
+		r.stale = stalePanels[rig.Panel]
+		if a, ok := worst[r.id]; ok {
+			a := a
+			r.worst = &a
+			if a.Key.Kind == alert.KindStale {
+				r.stale = true
+			}
+		}
+		r.maxTempC, r.hotGPUs, r.deadGPUs = gpuFigures(rig)
+		r.level = rowLevel(r)
+		r.rank = rowRank(r)
+		r.search = strings.ToLower(rig.Name() + " " + rig.ID + " " + string(rig.Condition) + " " + rig.Panel)
+		rows = append(rows, r)
+	}
+	sortRows(rows, mode)
+	return rows
+}
+
+// gpuFigures returns the hottest GPU temperature and how many GPUs are hot
+// and dead. A GPU is dead when it reports zero hash while its rig mines.
+func gpuFigures(rig panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
+	for _, g := range rig.GPUs {
+		if g.TempC.Known {
+			if !maxTempC.Known || g.TempC.Value > maxTempC.Value {
+				maxTempC = panel.Some(g.TempC.Value)
+			}
+			if g.TempC.Value >= hotWarnC {
+				hot++
+			}
+		}
+		if gpuDead(rig, g) {
+			dead++
+		}
+	}
+	return maxTempC, hot, dead
+}
+
+func gpuDead(rig panel.Rig, g panel.GPU) bool {
+	return rig.Condition == panel.Mining && g.Hash.Known && g.Hash.Value <= 0
+}
+
+func rowLevel(r rigRow) level {
+	if r.stale {
+		return levelUnknown
+	}
+	switch r.rig.Condition.Health() {
+	case panel.Healthy:
+		if r.deadGPUs > 0 {
+			return levelBad
+		}
+		if r.worst != nil && r.worst.State == alert.StateFiring {
+			return severityLevel(r.worst.Severity)
+		}
+		return levelGood
+	case panel.Transitional, panel.Degraded:
+		return levelWarn
+	case panel.Failure:
+		return levelBad
+	default:
+		return levelUnknown
+	}
+}
+
+func severityLevel(s alert.Severity) level {
+	switch s {
+	case alert.SeverityCritical:
+		return levelBad
+	case alert.SeverityWarning:
+		return levelWarn
+	case alert.SeverityUnknown:
+		return levelUnknown
+	}
+	return levelGood
+}
+
+func rowRank(r rigRow) int {
+	rank := 0
+	switch r.level {
+	case levelBad:
+		rank = 300
+	case levelUnknown:
+		rank = 200
+	case levelWarn:
+		rank = 100
+	}
+	if r.worst != nil {
+		rank += int(r.worst.Severity) * 10
+	}
+	return rank + min(r.deadGPUs+r.hotGPUs, 9)
+}
+
+// worstAlerts maps each rig's row id to its worst pending or firing alert.
+func worstAlerts(alerts []alert.Alert) map[string]alert.Alert {
+	worst := map[string]alert.Alert{}
+	for _, a := range alerts {
+		if a.Key.RigID == "" || a.State == alert.StateResolved {
+			continue
+		}
+		id := rowID(a.Key.Panel, a.Key.RigID)
+		cur, ok := worst[id]
+		if !ok || alertWorse(a, cur) {
+			worst[id] = a
+		}
+	}
+	return worst
+}
+
+func alertWorse(a, b alert.Alert) bool {
+	if (a.State == alert.StateFiring) != (b.State == alert.StateFiring) {
+		return a.State == alert.StateFiring
+	}
+	return a.Severity > b.Severity
+}
+
+// sortMode is the order of the rig table; s cycles through them.
+type sortMode int
+
+const (
+	sortProblems sortMode = iota
+	sortName
+	sortHash
+	sortTemp
+	sortAge
+	sortModeCount
+)
+
+func sortRows(rows []rigRow, mode sortMode) {
+	byName := func(a, b rigRow) int {
+		return cmp.Or(cmp.Compare(a.rig.Name(), b.rig.Name()), cmp.Compare(a.id, b.id))
+	}
+	switch mode {
+	case sortName:
+		slices.SortStableFunc(rows, byName)
+	case sortHash:
+		slices.SortStableFunc(rows, func(a, b rigRow) int {
+			return cmp.Or(cmp.Compare(b.rig.Hash.Value, a.rig.Hash.Value), byName(a, b))
+		})
+	case sortTemp:
+		slices.SortStableFunc(rows, func(a, b rigRow) int {
+			return cmp.Or(cmp.Compare(b.maxTempC.Value, a.maxTempC.Value), byName(a, b))
+		})
+	case sortAge:
+		slices.SortStableFunc(rows, func(a, b rigRow) int {
+			return cmp.Or(cmp.Compare(b.rig.ReportAge.Value, a.rig.ReportAge.Value), byName(a, b))
+		})
+	default:
+		slices.SortStableFunc(rows, func(a, b rigRow) int {
+			return cmp.Or(cmp.Compare(b.rank, a.rank), byName(a, b))
+		})
+	}
+}
+
+// filterRows returns the rows whose name, id, condition or panel contains
+// query, case-insensitively.
+func filterRows(rows []rigRow, query string) []rigRow {
+	query = strings.ToLower(strings.TrimSpace(query))
+	if query == "" {
+		return rows
+	}
+	out := make([]rigRow, 0, len(rows))
+	for _, r := range rows {
+		if strings.Contains(r.search, query) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,270 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"rigtop/alert"
+	"rigtop/locale"
+)
+
+// column is one column of the rig table. Columns with a higher drop
+// priority are left out first when the terminal is too narrow.
+type column struct {
+	title string
+	width int
+	// minWidth is the width the column may shrink to when space is short;
+	// 0 means it never shrinks.
+	minWidth int
+	right    bool
+	drop     int
+	cell     func(r rigRow) string
+	style    func(r rigRow) *lipgloss.Style
+}
+
+// rigTable is the list of rigs: the main view.
+type rigTable struct {
+	p      *locale.Printer
+	styles *Styles
+
+	rows   []rigRow // after filtering
+	cursor int
+	offset int
+	width  int
+	height int
+	// multiPanel adds a panel column when rigs come from several panels.
+	multiPanel bool
+}
+
+func (t *rigTable) setSize(width, height int) {
+	t.width, t.height = width, height
+	t.clamp()
+}
+
+func (t *rigTable) setRows(rows []rigRow, keepID string) {
+	t.rows = rows
+	if keepID != "" {
+		for i, r := range rows {
+			if r.id == keepID {
+				t.cursor = i
+				break
+			}
+		}
+	}
+	t.clamp()
+}
+
+func (t *rigTable) selected() (rigRow, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.rows) {
+		return rigRow{}, false
+	}
+	return t.rows[t.cursor], true
+}
+
+func (t *rigTable) move(delta int) {
+	t.cursor += delta
+	t.clamp()
+}
+
+func (t *rigTable) moveTo(index int) {
+	t.cursor = index
+	t.clamp()
+}
+
+// bodyHeight is the number of rig rows that fit under the column titles.
+func (t *rigTable) bodyHeight() int { return max(t.height-1, 1) }
+
+func (t *rigTable) clamp() {
+	t.cursor = max(min(t.cursor, len(t.rows)-1), 0)
+	body := t.bodyHeight()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+body {
+		t.offset = t.cursor - body + 1
+	}
+	t.offset = max(min(t.offset, len(t.rows)-body), 0)
+}
+
+func (t *rigTable) columns() []column {
+	p, s := t.p, t.styles
+	cols := []column{
+		{title: p.T("tui.table.condition"), width: 12, minWidth: 8, drop: 0,
+			cell:  func(r rigRow) string { return conditionCell(p, r) },
+			style: func(r rigRow) *lipgloss.Style { return levelStyle(s, r.level) }},
+		{title: p.T("tui.table.name"), width: 16, minWidth: 8, drop: 0,
+			cell: func(r rigRow) string { return r.rig.Name() }},
+		{title: p.T("tui.table.hash_rate"), width: 9, right: true, drop: 0,
+			cell: func(r rigRow) string { return formatFloat(r.rig.Hash, 1) }},
+		{title: p.T("tui.table.gpus"), width: 6, right: true, drop: 0,
+			cell: func(r rigRow) string { return gpuCountCell(r) },
+			style: func(r rigRow) *lipgloss.Style {
+				if r.deadGPUs > 0 || gpuShortfall(r) {
+					return &s.Dead
+				}
+				return nil
+			}},
+		{title: p.T("tui.table.temp"), width: 5, right: true, drop: 1,
+			cell: func(r rigRow) string { return formatFloat(r.maxTempC, 0) },
+			style: func(r rigRow) *lipgloss.Style {
+				if r.maxTempC.Known && r.maxTempC.Value >= hotWarnC {
+					return &s.Hot
+				}
+				return nil
+			}},
+		{title: p.T("tui.table.report_age"), width: 7, right: true, drop: 1,
+			cell: func(r rigRow) string { return formatOptAge(r.rig.ReportAge) }},
+		{title: p.T("tui.table.uptime"), width: 7, right: true, drop: 2,
+			cell: func(r rigRow) string { return formatOptAge(r.rig.Uptime) }},
+		{title: p.T("tui.table.alert"), width: 24, minWidth: 12, drop: 3,
+			cell: func(r rigRow) string { return alertCell(p, r) },
+			style: func(r rigRow) *lipgloss.Style {
+				if r.worst == nil {
+					return nil
+				}
+				return levelStyle(s, severityLevel(r.worst.Severity))
+			}},
+	}
+	if t.multiPanel {
+		cols = append(cols, column{title: p.T("tui.table.panel"), width: 14, minWidth: 8, drop: 4,
+			cell: func(r rigRow) string { return r.rig.Panel }})
+	}
+	cols = append(cols,
+		column{title: p.T("tui.table.miner"), width: 10, drop: 5,
+			cell: func(r rigRow) string { return r.rig.Miner }},
+		column{title: p.T("tui.table.ip"), width: 15, drop: 6,
+			cell: func(r rigRow) string { return r.rig.IP }},
+		column{title: p.T("tui.table.pool"), width: 24, minWidth: 12, drop: 7,
+			cell: func(r rigRow) string { return r.rig.Pool }},
+		column{title: p.T("tui.table.version"), width: 7, drop: 8,
+			cell: func(r rigRow) string { return r.rig.Version }},
+	)
+	return cols
+}
+
+// layout picks the columns that fit in width, dropping the least important
+// first and then shrinking the shrinkable ones.
+func layout(cols []column, width int) []column {
+	total := func(cs []column) int {
+		w := 0
+		for _, c := range cs {
+			w += c.width + 1
+		}
+		return w
+	}
+	for total(cols) > width+1 {
+		worst := -1
+		for i, c := range cols {
+			if c.drop > 0 && (worst < 0 || c.drop > cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		cols = append(cols[:worst:worst], cols[worst+1:]...)
+	}
+	for i := range cols {
+		if excess := total(cols) - width - 1; excess > 0 && cols[i].minWidth > 0 {
+			cols[i].width -= min(excess, cols[i].width-cols[i].minWidth)
+		}
+	}
+	return cols
+}
+
+func (t *rigTable) view() string {
+	cols := layout(t.columns(), t.width-len(cursorMark))
+
+	var b strings.Builder
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		if c.right {
+			titles[i] = fitRight(c.title, c.width)
+		} else {
+			titles[i] = fit(c.title, c.width)
+		}
+	}
+	b.WriteString(noMark + t.styles.ColumnTitle.Render(strings.Join(titles, " ")))
+
+	if len(t.rows) == 0 {
+		b.WriteString("\n" + t.styles.Muted.Render(t.p.T("tui.table.empty")))
+		return b.String()
+	}
+
+	end := min(t.offset+t.bodyHeight(), len(t.rows))
+	for i := t.offset; i < end; i++ {
+		b.WriteString("\n")
+		b.WriteString(t.renderRow(cols, t.rows[i], i == t.cursor))
+	}
+	return b.String()
+}
+
+func (t *rigTable) renderRow(cols []column, r rigRow, selected bool) string {
+	cells := make([]string, len(cols))
+	for i, c := range cols {
+		text := c.cell(r)
+		if c.right {
+			text = fitRight(text, c.width)
+		} else {
+			text = fit(text, c.width)
+		}
+		if !selected && c.style != nil {
+			if st := c.style(r); st != nil {
+				text = st.Render(text)
+			}
+		}
+		cells[i] = text
+	}
+	line := strings.Join(cells, " ")
+	if selected {
+		return cursorMark + t.styles.Selected.Render(line)
+	}
+	return noMark + line
+}
+
+// The selected row carries a mark as well as reverse video, because without
+// colour (NO_COLOR, TERM=dumb) no style is drawn at all.
+const (
+	cursorMark = ">"
+	noMark     = " "
+)
+
+func levelStyle(s *Styles, l level) *lipgloss.Style {
+	switch l {
+	case levelGood:
+		return &s.Good
+	case levelWarn:
+		return &s.Warn
+	case levelBad:
+		return &s.Bad
+	default:
+		return &s.Unknown
+	}
+}
+
+// conditionCell is the condition in words. A stale rig is marked so, since
+// its condition is only the last one the panel knew.
+func conditionCell(p *locale.Printer, r rigRow) string {
+	word := alert.ConditionName(p, r.rig.Condition)
+	if r.stale {
+		return p.T("tui.table.stale_mark", "Condition", word)
+	}
+	return word
+}
+
+func gpuCountCell(r rigRow) string {
+	return formatInt(r.rig.GPUsHashing) + "/" + formatInt(r.rig.GPUsDetected)
+}
+
+func gpuShortfall(r rigRow) bool {
+	h, d := r.rig.GPUsHashing, r.rig.GPUsDetected
+	return h.Known && d.Known && h.Value < d.Value && !r.rig.Condition.Down()
+}
+
+func alertCell(p *locale.Printer, r rigRow) string {
+	if r.worst == nil {
+		return ""
+	}
+	return alert.KindName(p, r.worst.Key.Kind)
+}
