@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"rigtop/alert"
 	"rigtop/panel"
 )
@@ -63,20 +65,19 @@ func (t farmTotals) hashText() string {
 	return strings.Join(parts, " + ")
 }
 
-// headerView draws the title line, the totals line and, when the latest
-// poll failed somewhere, one line naming the error.
+// headerView draws two lines: the sources with the clocks, and the farm's
+// totals; a third names the error when the latest poll failed somewhere.
+// Each line is cut to the width so the header never wraps.
 func (m Model) headerView() string {
 	p, s := m.p, m.styles
 	now := m.now()
 
-	title := s.Title.Render("rigtop") + " " + s.Muted.Render(strings.Join(m.opts.Sources, ", "))
-
-	var totals string
+	var clocks, totals []string
 	if !m.haveData {
-		totals = s.Muted.Render(p.T("tui.header.loading"))
+		totals = []string{s.Muted.Render(p.T("tui.header.loading"))}
 	} else {
 		t := computeTotals(m.cycle)
-		fields := []string{
+		totals = []string{
 			p.T("tui.header.rigs", "Up", t.rigsUp, "Total", t.rigs),
 			p.T("tui.header.gpus", "Hashing", t.gpusHashing, "Total", t.gpus),
 			p.T("tui.header.hash_rate", "Hash", t.hashText()),
@@ -84,17 +85,23 @@ func (m Model) headerView() string {
 		if !t.panelTime.IsZero() {
 			clock := t.panelTime.Local().Format("15:04:05")
 			if t.panelClockKnown {
-				fields = append(fields, p.T("tui.header.panel_time", "Time", clock))
+				clocks = append(clocks, p.T("tui.header.panel_time", "Time", clock))
 			} else {
-				fields = append(fields, p.T("tui.header.local_time", "Time", clock))
+				clocks = append(clocks, p.T("tui.header.local_time", "Time", clock))
 			}
 		}
-		fields = append(fields, p.T("tui.header.updated", "Age", formatAge(now.Sub(m.lastUpdate))))
-		totals = strings.Join(fields, "  ")
+		clocks = append(clocks, p.T("tui.header.updated", "Age", formatAge(now.Sub(m.lastUpdate))))
 	}
-	totals += "  " + m.pollStatus(now)
+	if status := m.pollStatus(now); status != "" {
+		clocks = append(clocks, status)
+	}
 
-	lines := []string{fit(title, m.width), fit(totals, m.width)}
+	right := strings.Join(clocks, "  ")
+	left := s.Title.Render("rigtop") + " " + s.Muted.Render(strings.Join(m.opts.Sources, ", "))
+	leftWidth := max(m.width-lipgloss.Width(right)-2, min(m.width, 8))
+	title := fit(left, leftWidth) + "  " + right
+
+	lines := []string{fit(title, m.width), fit(strings.Join(totals, "  "), m.width)}
 	if errText := m.fetchErrorText(); errText != "" {
 		lines = append(lines, s.HeaderError.Render(fit(errText, m.width)))
 	}

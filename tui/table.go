@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"rigtop/alert"
 	"rigtop/locale"
@@ -19,8 +20,10 @@ type column struct {
 	minWidth int
 	right    bool
 	drop     int
-	cell     func(r rigRow) string
-	style    func(r rigRow) *lipgloss.Style
+	// flex columns take the width left over once the columns are chosen.
+	flex  bool
+	cell  func(r rigRow) string
+	style func(r rigRow) *lipgloss.Style
 }
 
 // rigTable is the list of rigs: the main view.
@@ -93,7 +96,7 @@ func (t *rigTable) columns() []column {
 		{title: p.T("tui.table.condition"), width: 12, minWidth: 8, drop: 0,
 			cell:  func(r rigRow) string { return conditionCell(p, r) },
 			style: func(r rigRow) *lipgloss.Style { return levelStyle(s, r.level) }},
-		{title: p.T("tui.table.name"), width: 16, minWidth: 8, drop: 0,
+		{title: p.T("tui.table.name"), width: 16, minWidth: 8, drop: 0, flex: true,
 			cell: func(r rigRow) string { return r.rig.Name() }},
 		{title: p.T("tui.table.hash_rate"), width: 9, right: true, drop: 0,
 			cell: func(r rigRow) string { return formatFloat(r.rig.Hash, 1) }},
@@ -117,7 +120,7 @@ func (t *rigTable) columns() []column {
 			cell: func(r rigRow) string { return formatOptAge(r.rig.ReportAge) }},
 		{title: p.T("tui.table.uptime"), width: 7, right: true, drop: 2,
 			cell: func(r rigRow) string { return formatOptAge(r.rig.Uptime) }},
-		{title: p.T("tui.table.alert"), width: 24, minWidth: 12, drop: 3,
+		{title: p.T("tui.table.alert"), width: 24, minWidth: 12, drop: 3, flex: true,
 			cell: func(r rigRow) string { return alertCell(p, r) },
 			style: func(r rigRow) *lipgloss.Style {
 				if r.worst == nil {
@@ -125,6 +128,12 @@ func (t *rigTable) columns() []column {
 				}
 				return levelStyle(s, severityLevel(r.worst.Severity))
 			}},
+	}
+	if p.Japanese() {
+		// Operators search for the raw ethOS condition, so it stays visible
+		// beside the translated word when there is room.
+		cols = append(cols, column{title: "ethOS", width: 12, drop: 4,
+			cell: func(r rigRow) string { return string(r.rig.Condition) }})
 	}
 	if t.multiPanel {
 		cols = append(cols, column{title: p.T("tui.table.panel"), width: 14, minWidth: 8, drop: 4,
@@ -140,6 +149,9 @@ func (t *rigTable) columns() []column {
 		column{title: p.T("tui.table.version"), width: 7, drop: 8,
 			cell: func(r rigRow) string { return r.rig.Version }},
 	)
+	for i := range cols {
+		cols[i].width = max(cols[i].width, ansi.StringWidth(cols[i].title))
+	}
 	return cols
 }
 
@@ -168,6 +180,19 @@ func layout(cols []column, width int) []column {
 	for i := range cols {
 		if excess := total(cols) - width - 1; excess > 0 && cols[i].minWidth > 0 {
 			cols[i].width -= min(excess, cols[i].width-cols[i].minWidth)
+		}
+	}
+	flex := 0
+	for _, c := range cols {
+		if c.flex {
+			flex++
+		}
+	}
+	if spare := width + 1 - total(cols); spare > 0 && flex > 0 {
+		for i := range cols {
+			if cols[i].flex {
+				cols[i].width += spare / flex
+			}
 		}
 	}
 	return cols
