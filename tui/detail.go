@@ -144,7 +144,7 @@ func (d *rigDetail) infoLines() []string {
 		}
 		cell := d.styles.Muted.Render(pair[0]+":") + " " + value
 		if perLine > 1 {
-			cell = fit(cell, cellWidth)
+			cell = fit(cell, cellWidth-1) + " "
 		}
 		line.WriteString(cell)
 		if (i+1)%perLine == 0 || i == len(pairs)-1 {
