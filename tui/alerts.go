@@ -18,6 +18,7 @@ type alertsView struct {
 
 	cycle      alert.Cycle
 	deliveries []alert.Delivery
+	silences   []alert.Silence
 	cursor     int
 	offset     int
 	width      int
@@ -103,6 +104,14 @@ func (v *alertsView) lines() []string {
 		lines = append(lines, v.alertLine(a, i == v.cursor))
 	}
 
+	lines = append(lines, "", s.Header.Render(fit(p.T("tui.alerts.silences_title", "Count", len(v.silences)), v.width)))
+	if len(v.silences) == 0 {
+		lines = append(lines, s.Muted.Render(p.T("tui.alerts.no_silences")))
+	}
+	for _, sil := range v.silences {
+		lines = append(lines, fit(noMark+v.silenceLine(sil), v.width))
+	}
+
 	lines = append(lines, "", s.Header.Render(fit(p.T("tui.alerts.log_title"), v.width)))
 	if len(v.deliveries) == 0 {
 		lines = append(lines, s.Muted.Render(p.T("tui.alerts.log_empty")))
@@ -145,4 +154,17 @@ func (v *alertsView) deliveryLine(d alert.Delivery) string {
 	text := d.At.Local().Format("01-02 15:04:05") + " " + fit(d.Channel, 8) + " " +
 		alert.Headline(p, d.Notification) + ": " + result
 	return st.Render(fit(text, v.width))
+}
+
+func (v *alertsView) silenceLine(s alert.Silence) string {
+	p := v.p
+	until := p.T("tui.alerts.until_resumed")
+	if !s.Until.IsZero() {
+		until = p.T("tui.alerts.until", "Time", s.Until.Local().Format("01-02 15:04"))
+	}
+	what := s.Key.String()
+	if s.Rig() {
+		what = p.T("tui.alerts.silenced_rig", "Panel", s.Key.Panel, "Rig", s.Key.RigID)
+	}
+	return what + "  " + until
 }

@@ -12,9 +12,10 @@ import (
 // pollDoneMsg carries the result of one poll. Rows are built in the command,
 // off the UI goroutine, because a farm of thousands of rigs takes a while.
 type pollDoneMsg struct {
-	cycle alert.Cycle
-	rows  []rigRow
-	mode  sortMode
+	cycle    alert.Cycle
+	rows     []rigRow
+	mode     sortMode
+	silences []alert.Silence
 }
 
 // pollTickMsg asks for the next scheduled poll. gen is the generation of the
@@ -37,7 +38,7 @@ func pollCmd(ctx context.Context, m *alert.Monitor, d *alert.Dispatcher, mode so
 		if d != nil && cycle.Notification != nil {
 			d.Send(*cycle.Notification)
 		}
-		return pollDoneMsg{cycle: cycle, rows: buildRows(cycle, mode), mode: mode}
+		return pollDoneMsg{cycle: cycle, rows: buildRows(cycle, mode), mode: mode, silences: m.Silences()}
 	}
 }
 

@@ -66,6 +66,8 @@ type Model struct {
 	nextPoll       time.Time
 
 	deliveries []alert.Delivery
+	silences   []alert.Silence
+	prompt     *silencePrompt
 	status     string
 	statusErr  bool
 }
@@ -165,6 +167,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case clockMsg:
 		return m, clockTick()
 
+	case silenceDoneMsg:
+		m.handleSilenceDone(msg)
+		return m, nil
+
 	case deliveryMsg:
 		m.handleDelivery(alert.Delivery(msg))
 		return m, waitDelivery(m.opts.Dispatcher.Results())
@@ -181,6 +187,8 @@ func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
 	m.haveData = true
 	m.lastUpdate = msg.cycle.At
 	m.allRows = msg.rows
+	m.silences = msg.silences
+	m.alerts.silences = msg.silences
 	if msg.mode != m.sort {
 		sortRows(m.allRows, m.sort)
 	}
@@ -252,6 +260,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.filtering {
 		return m.handleFilterKey(msg)
 	}
+	if m.prompt != nil {
+		return m.handlePromptKey(msg)
+	}
 
 	switch {
 	case key.Matches(msg, m.keys.Quit):
@@ -268,6 +279,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Alerts):
 		m.view = viewAlerts
 		m.updateKeys()
+		return m, nil
+	case key.Matches(msg, m.keys.Silence):
+		m.openSilencePrompt()
 		return m, nil
 	}
 
@@ -369,7 +383,7 @@ func (m *Model) updateKeys() {
 	m.keys.Open.SetEnabled(inTable)
 	m.keys.Back.SetEnabled(!inTable || m.filter.Value() != "")
 	m.keys.Alerts.SetEnabled(m.view != viewAlerts)
-	m.keys.Silence.SetEnabled(false)
+	m.keys.Silence.SetEnabled(m.opts.Monitor != nil)
 }
 
 func sortNameID(s sortMode) string {
@@ -419,6 +433,9 @@ func (m Model) tooSmallView() string {
 
 func (m Model) footerView() string {
 	var lines []string
+	if m.prompt != nil {
+		lines = append(lines, m.promptView())
+	}
 	if m.filtering {
 		lines = append(lines, m.filter.View())
 	} else if q := m.filter.Value(); q != "" {
@@ -431,7 +448,12 @@ func (m Model) footerView() string {
 		}
 		lines = append(lines, st.Render(fit(m.status, m.width)))
 	}
-	lines = append(lines, m.help.View(m.keys))
+	helpLine := m.help.View(m.keys)
+	if n := silencedCount(m.cycle.Alerts); n > 0 && !m.help.ShowAll {
+		count := m.styles.Warn.Render(m.p.T("tui.footer.silenced", "Count", n))
+		helpLine = fit(helpLine, max(m.width-lipgloss.Width(count)-2, 0)) + "  " + count
+	}
+	lines = append(lines, helpLine)
 	return strings.Join(lines, "\n")
 }
 
