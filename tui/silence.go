@@ -10,7 +10,7 @@ import (
 
 // silenceChoice is one entry of the silence prompt; 0 lasts until resumed.
 type silenceChoice struct {
-	key  string
+	key      string
 	duration time.Duration
 }
 
