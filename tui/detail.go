@@ -84,8 +84,11 @@ func (d *rigDetail) lines() []string {
 	if rig.Label != "" && rig.Label != rig.ID {
 		title += " " + s.Muted.Render("("+rig.ID+")")
 	}
-	cond := levelStyle(s, r.level).Render(conditionCell(p, r))
-	title += "  " + cond + " " + s.Muted.Render("["+string(rig.Condition)+"]")
+	word := conditionCell(p, r)
+	title += "  " + levelStyle(s, r.level).Render(word)
+	if !strings.Contains(word, string(rig.Condition)) {
+		title += " " + s.Muted.Render("["+string(rig.Condition)+"]")
+	}
 	if !d.found {
 		title += "  " + s.Bad.Render(p.T("tui.detail.gone"))
 	}

@@ -268,10 +268,15 @@ func levelStyle(s *Styles, l level) *lipgloss.Style {
 	}
 }
 
-// conditionCell is the condition in words. A stale rig is marked so, since
-// its condition is only the last one the panel knew.
+// conditionCell is the condition in words. In English that is the ethOS
+// condition itself, the word operators search for; other languages
+// translate it and show the raw condition in a column of its own. A stale
+// rig is marked so, since its condition is only the last one the panel knew.
 func conditionCell(p *locale.Printer, r rigRow) string {
-	word := alert.ConditionName(p, r.rig.Condition)
+	word := string(r.rig.Condition)
+	if p.Japanese() {
+		word = alert.ConditionName(p, r.rig.Condition)
+	}
 	if r.stale {
 		return p.T("tui.table.stale_mark", "Condition", word)
 	}
