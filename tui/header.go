@@ -76,7 +76,7 @@ func (m Model) headerView() string {
 	if !m.haveData {
 		totals = []string{s.Muted.Render(p.T("tui.header.loading"))}
 	} else {
-		t := computeTotals(m.cycle)
+		t := m.totals
 		totals = []string{
 			p.T("tui.header.rigs", "Up", t.rigsUp, "Total", t.rigs),
 			p.T("tui.header.gpus", "Hashing", t.gpusHashing, "Total", t.gpus),

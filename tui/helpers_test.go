@@ -85,7 +85,7 @@ func newTestModel(t *testing.T, lang string, width, height int, c alert.Cycle) M
 	m := New(context.Background(), opts, asciiRenderer())
 	m = update(t, m, tea.WindowSizeMsg{Width: width, Height: height})
 	m.polling = true
-	return update(t, m, pollDoneMsg{cycle: c, rows: buildRows(c, sortProblems), mode: sortProblems})
+	return update(t, m, pollMsgOf(c))
 }
 
 func update(t *testing.T, m Model, msg tea.Msg) Model {
@@ -141,3 +141,8 @@ func selectRig(t *testing.T, m Model, name string) Model {
 func keyMsg(k string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)} }
 
 func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// pollMsgOf is the message a poll returning c delivers.
+func pollMsgOf(c alert.Cycle) pollDoneMsg {
+	return pollDoneMsg{cycle: c, rows: buildRows(c, sortProblems), mode: sortProblems, totals: computeTotals(c)}
+}

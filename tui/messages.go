@@ -15,6 +15,7 @@ type pollDoneMsg struct {
 	cycle    alert.Cycle
 	rows     []rigRow
 	mode     sortMode
+	totals   farmTotals
 	silences []alert.Silence
 }
 
@@ -38,7 +39,13 @@ func pollCmd(ctx context.Context, m *alert.Monitor, d *alert.Dispatcher, mode so
 		if d != nil && cycle.Notification != nil {
 			d.Send(*cycle.Notification)
 		}
-		return pollDoneMsg{cycle: cycle, rows: buildRows(cycle, mode), mode: mode, silences: m.Silences()}
+		return pollDoneMsg{
+			cycle:    cycle,
+			rows:     buildRows(cycle, mode),
+			mode:     mode,
+			totals:   computeTotals(cycle),
+			silences: m.Silences(),
+		}
 	}
 }
 

@@ -55,6 +55,7 @@ type Model struct {
 	filtering bool
 
 	cycle      alert.Cycle
+	totals     farmTotals
 	allRows    []rigRow
 	sort       sortMode
 	haveData   bool
@@ -187,6 +188,7 @@ func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
 	m.haveData = true
 	m.lastUpdate = msg.cycle.At
 	m.allRows = msg.rows
+	m.totals = msg.totals
 	m.silences = msg.silences
 	m.alerts.silences = msg.silences
 	if msg.mode != m.sort {
@@ -418,8 +420,9 @@ func (m Model) View() string {
 	default:
 		body = m.table.view()
 	}
-	body = lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).Render(body)
-	return strings.Join([]string{m.headerView(), body, m.footerView()}, "\n")
+	header, footer := m.headerView(), m.footerView()
+	height := max(m.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
+	return strings.Join([]string{header, padLines(body, height), footer}, "\n")
 }
 
 func (m Model) tooSmallView() string {
@@ -454,6 +457,19 @@ func (m Model) footerView() string {
 		helpLine = fit(helpLine, max(m.width-lipgloss.Width(count)-2, 0)) + "  " + count
 	}
 	lines = append(lines, helpLine)
+	return strings.Join(lines, "\n")
+}
+
+// padLines cuts or pads text to exactly height lines, so that the footer
+// stays at the bottom of the screen.
+func padLines(text string, height int) string {
+	lines := strings.SplitN(text, "\n", height+1)
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
 	return strings.Join(lines, "\n")
 }
 

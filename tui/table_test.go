@@ -157,7 +157,7 @@ func TestFailedPollKeepsLastData(t *testing.T) {
 	failed.Panels[0].Err = &panel.FetchError{URL: "http://127.0.0.1:9/?json=yes", Kind: panel.KindRefused}
 	failed.Panels[0].Stale = true
 	m.polling = true
-	m = update(t, m, pollDoneMsg{cycle: failed, rows: buildRows(failed, sortProblems)})
+	m = update(t, m, pollMsgOf(failed))
 
 	view := m.View()
 	for _, label := range []string{"rig1", "rig2", "subpc_hi"} {
