@@ -5,7 +5,9 @@
 package alert
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"rigtop/panel"
@@ -77,13 +79,29 @@ const (
 type Values struct {
 	Condition panel.Condition `json:"condition,omitempty"`
 	TempC     float64         `json:"temp_c,omitempty"`
-	Hash      float64         `json:"hash,omitempty"`
-	Median    float64         `json:"median,omitempty"`
-	Threshold float64         `json:"threshold,omitempty"`
-	Hashing   int             `json:"hashing,omitempty"`
-	Detected  int             `json:"detected,omitempty"`
-	Age       time.Duration   `json:"age,omitempty"`
-	Error     string          `json:"error,omitempty"`
+	// Hash and Median are hash rates in Unit, the miner's unit.
+	Hash   float64 `json:"hash,omitempty"`
+	Median float64 `json:"median,omitempty"`
+	Unit   string  `json:"unit,omitempty"`
+	// Threshold is the limit the reading crossed: °C for temperatures, a
+	// hash rate in Unit for slow GPUs and hash drops.
+	Threshold float64 `json:"threshold,omitempty"`
+	// SharePct is the configured share of the median, in percent, below
+	// which a GPU is slow or a rig's hash rate has dropped.
+	SharePct float64 `json:"share_pct,omitempty"`
+	Hashing  int     `json:"hashing,omitempty"`
+	Detected int     `json:"detected,omitempty"`
+	// Age is how long the problem has held by its own measure: time since
+	// the rig's last report, time in just_booted, or time the source has
+	// been failing.
+	Age time.Duration `json:"age,omitempty"`
+	// Limit is the duration Age is compared with.
+	Limit  time.Duration `json:"limit,omitempty"`
+	Uptime time.Duration `json:"uptime,omitempty"`
+	// Error is the text of the source's last fetch error; Err is the error
+	// itself, which is not saved, so that ErrorText can localize it.
+	Error string `json:"error,omitempty"`
+	Err   error  `json:"-"`
 }
 
 // Alert is one problem and where it is in its lifecycle.
@@ -96,6 +114,9 @@ type Alert struct {
 	Values   Values `json:"values"`
 	State    State  `json:"state"`
 	Silenced bool   `json:"silenced,omitempty"`
+	// Inhibited is set on a GPU or hash alert of a rig that is down: its
+	// state is kept as it was and it is not announced until the rig is back.
+	Inhibited bool `json:"inhibited,omitempty"`
 
 	// Since is when the problem was first seen; FiredAt when it turned
 	// firing; ResolvedAt when it stopped holding; NotifiedAt when it was
@@ -104,4 +125,48 @@ type Alert struct {
 	FiredAt    time.Time `json:"fired_at,omitzero"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	NotifiedAt time.Time `json:"notified_at,omitzero"`
+}
+
+// SortAlerts orders alerts worst first. Pending and firing alerts come
+// before resolved ones, and alerts that may be announced before silenced or
+// inhibited ones. Then higher severity comes first, then firing before
+// pending. The key breaks ties, so the order is stable from poll to poll.
+func SortAlerts(alerts []Alert) {
+	slices.SortStableFunc(alerts, compareAlerts)
+}
+
+func compareAlerts(a, b Alert) int {
+	if c := cmpBool(a.State == StateResolved, b.State == StateResolved); c != 0 {
+		return c
+	}
+	if c := cmpBool(a.Silenced || a.Inhibited, b.Silenced || b.Inhibited); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+		return c
+	}
+	if c := cmpBool(a.State != StateFiring, b.State != StateFiring); c != 0 {
+		return c
+	}
+	return compareKeys(a.Key, b.Key)
+}
+
+func compareKeys(a, b Key) int {
+	return cmp.Or(
+		cmp.Compare(a.Panel, b.Panel),
+		cmp.Compare(a.RigID, b.RigID),
+		cmp.Compare(a.GPU, b.GPU),
+		cmp.Compare(a.Kind, b.Kind),
+	)
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }

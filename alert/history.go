@@ -1,0 +1,173 @@
+package alert
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"rigtop/panel"
+)
+
+// historyBuckets is how many samples a series keeps: the median window is
+// cut into this many equal buckets, each holding the latest sample that fell
+// into it. With the default one-hour window a bucket is 2 minutes, about
+// as often as an ethOS rig reports (every 120 s in its first hour, every
+// 180 s after), so bucketing loses almost nothing.
+const historyBuckets = 30
+
+// minMedianSamples is how many samples a median needs before the slow-GPU
+// and hash-drop rules trust it.
+const minMedianSamples = 5
+
+// maxHistoryGPUs bounds the GPU series kept per rig, so that a malformed
+// panel cannot make the monitor allocate without limit.
+const maxHistoryGPUs = 64
+
+// series is a ring of hash-rate samples over the median window. A series
+// takes 240 bytes, so 5,000 rigs of 8 GPUs (45,000 series with the rig
+// totals) take about 11 MB.
+type series struct {
+	values [historyBuckets]float32
+	// buckets holds, per slot, the number of the bucket whose sample is
+	// stored there plus one (time in seconds divided by the bucket width);
+	// 0 marks an empty slot.
+	buckets [historyBuckets]uint32
+}
+
+func bucketOf(t time.Time, width time.Duration) uint32 {
+	return uint32(t.Unix() / int64(width/time.Second))
+}
+
+// add stores v as the sample of the bucket t falls into.
+func (s *series) add(t time.Time, width time.Duration, v float64) {
+	b := bucketOf(t, width)
+	slot := b % historyBuckets
+	s.values[slot] = float32(v)
+	s.buckets[slot] = b + 1
+}
+
+// median returns the median of the samples within the window ending at now
+// and how many samples it was taken over.
+func (s *series) median(now time.Time, width time.Duration) (float64, int) {
+	current := bucketOf(now, width)
+	var window [historyBuckets]float32
+	n := 0
+	for slot, stored := range s.buckets {
+		if stored == 0 {
+			continue
+		}
+		b := stored - 1
+		if b > current || current-b >= historyBuckets {
+			continue
+		}
+		window[n] = s.values[slot]
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	samples := window[:n]
+	slices.Sort(samples)
+	if n%2 == 1 {
+		return float64(samples[n/2]), n
+	}
+	return (float64(samples[n/2-1]) + float64(samples[n/2])) / 2, n
+}
+
+// rigHistory is the recent hash rate of one rig and of each of its GPUs.
+type rigHistory struct {
+	hash series
+	gpus []series
+	// lastReport is the server_time of the last recorded report, so that a
+	// report seen on several polls is recorded once.
+	lastReport time.Time
+	lastSeen   time.Time
+}
+
+// rigRef names a rig across panels.
+type rigRef struct {
+	panel, id string
+}
+
+// history holds the recent samples of every rig for the median rules.
+type history struct {
+	window time.Duration
+	rigs   map[rigRef]*rigHistory
+}
+
+func newHistory(window time.Duration) *history {
+	return &history{window: window, rigs: map[rigRef]*rigHistory{}}
+}
+
+// width returns the bucket width, at least one second.
+func (h *history) width() time.Duration {
+	return max(h.window/historyBuckets, time.Second)
+}
+
+// rig returns the history of a rig, creating it when absent.
+func (h *history) rig(ref rigRef, now time.Time) *rigHistory {
+	rh := h.rigs[ref]
+	if rh == nil {
+		rh = &rigHistory{}
+		h.rigs[ref] = rh
+	}
+	rh.lastSeen = now
+	return rh
+}
+
+// record stores the rig's current hash rates unless this report was already
+// recorded. Unknown values are skipped, never stored as zero.
+func (h *history) record(rh *rigHistory, rig panel.Rig, now time.Time) {
+	if !rig.ServerTime.IsZero() && rig.ServerTime.Equal(rh.lastReport) {
+		return
+	}
+	rh.lastReport = rig.ServerTime
+	width := h.width()
+	if v, ok := finite(rig.Hash); ok {
+		rh.hash.add(now, width, v)
+	}
+	for _, gpu := range rig.GPUs {
+		if gpu.Index < 0 || gpu.Index >= maxHistoryGPUs {
+			continue
+		}
+		v, ok := finite(gpu.Hash)
+		if !ok {
+			continue
+		}
+		if gpu.Index >= len(rh.gpus) {
+			rh.gpus = append(rh.gpus, make([]series, gpu.Index+1-len(rh.gpus))...)
+		}
+		rh.gpus[gpu.Index].add(now, width, v)
+	}
+}
+
+// gpuMedian returns the median hash rate of one GPU over the window.
+func (h *history) gpuMedian(rh *rigHistory, index int, now time.Time) (float64, int) {
+	if index < 0 || index >= len(rh.gpus) {
+		return 0, 0
+	}
+	return rh.gpus[index].median(now, h.width())
+}
+
+// rigMedian returns the median total hash rate of a rig over the window.
+func (h *history) rigMedian(rh *rigHistory, now time.Time) (float64, int) {
+	return rh.hash.median(now, h.width())
+}
+
+// prune drops rigs not seen for longer than the window, whose samples have
+// all expired.
+func (h *history) prune(now time.Time) {
+	for ref, rh := range h.rigs {
+		if now.Sub(rh.lastSeen) > h.window {
+			delete(h.rigs, ref)
+		}
+	}
+}
+
+// finite returns a known, finite, non-negative reading.
+func finite(v panel.Opt[float64]) (float64, bool) {
+	if !v.Known || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) || v.Value < 0 {
+		return 0, false
+	}
+	return v.Value, true
+}
