@@ -1,0 +1,33 @@
+package main
+
+import (
+	"time"
+
+	"rigtop/panel"
+)
+
+// buildSources turns the PANEL arguments into sources. A panel given twice
+// is an error, since its alerts would share keys.
+func (c *commandLine) buildSources(s *Settings) ([]panel.Source, error) {
+	opts := panel.HTTPOptions{Timeout: s.Timeout, Now: c.e.now}
+	seen := map[string]bool{}
+	sources := make([]panel.Source, 0, len(s.Panels))
+	for _, arg := range s.Panels {
+		src, err := panel.ParseSource(arg, opts)
+		if err != nil {
+			return nil, usageErr(errorText(c.p, err))
+		}
+		if seen[src.Name()] {
+			return nil, usageErr(c.p.T("cmd.error.panel_twice", "Panel", panel.Sanitize(src.Name())))
+		}
+		seen[src.Name()] = true
+		sources = append(sources, src)
+	}
+	return sources, nil
+}
+
+// fetchBound bounds one poll of every source: each fetch has its own
+// timeout, and this catches a source that ignores it.
+func fetchBound(timeout time.Duration) time.Duration {
+	return 2*timeout + 5*time.Second
+}
