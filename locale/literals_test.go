@@ -17,8 +17,9 @@ import (
 var prose = regexp.MustCompile(`[A-Za-z]{2,}[,.]? [A-Za-z]{2,}|[\p{Hiragana}\p{Katakana}\p{Han}]`)
 
 // drawingPackages are the packages whose output reaches operators: the
-// screens and the notifications. Their words must come from the catalogue.
-var drawingPackages = []string{"../tui", "../alert", "../alert/mail"}
+// screens, the notifications and the commands' output. Their words must
+// come from the catalogue.
+var drawingPackages = []string{"../tui", "../alert", "../alert/mail", "../cmd/rigtop"}
 
 // TestNoProseOutsideCatalogue fails when a string literal that reads like
 // a sentence is built in a package that draws or notifies. Log messages
@@ -123,7 +124,7 @@ func f() (string, string, string) {
 }
 
 // exemptCall reports whether a call's string arguments are log messages,
-// errors or panics rather than text shown to operators.
+// errors, patterns or panics rather than text shown to operators.
 func exemptCall(call *ast.CallExpr) bool {
 	switch fn := call.Fun.(type) {
 	case *ast.SelectorExpr:
@@ -133,6 +134,8 @@ func exemptCall(call *ast.CallExpr) bool {
 			return true
 		case "Errorf", "New":
 			return pkg != nil && (pkg.Name == "fmt" || pkg.Name == "errors")
+		case "MustCompile", "Compile":
+			return pkg != nil && pkg.Name == "regexp"
 		}
 	case *ast.Ident:
 		return fn.Name == "panic"
