@@ -148,7 +148,7 @@ func (v *alertsView) deliveryLine(d alert.Delivery) string {
 	result := p.T("tui.alerts.sent")
 	st := s.Good
 	if d.Err != nil {
-		result = p.T("tui.alerts.failed", "Error", d.Err.Error())
+		result = p.T("tui.alerts.failed", "Error", alert.ErrorText(p, d.Err))
 		st = s.Bad
 	}
 	text := d.At.Local().Format("01-02 15:04:05") + " " + fit(d.Channel, 8) + " " +

@@ -174,6 +174,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case deliveryMsg:
 		m.handleDelivery(alert.Delivery(msg))
+		if m.opts.Dispatcher == nil {
+			return m, nil
+		}
 		return m, waitDelivery(m.opts.Dispatcher.Results())
 
 	case tea.KeyMsg:
@@ -222,7 +225,7 @@ func (m *Model) handleDelivery(d alert.Delivery) {
 	}
 	m.alerts.deliveries = m.deliveries
 	if d.Err != nil {
-		m.status = m.p.T("tui.status.notify_failed", "Channel", d.Channel, "Error", d.Err.Error())
+		m.status = m.p.T("tui.status.notify_failed", "Channel", d.Channel, "Error", alert.ErrorText(m.p, d.Err))
 		m.statusErr = true
 		m.log.Warn("notification failed", "channel", d.Channel, "attempt", d.Attempt, "final", d.Final, "err", d.Err)
 		return

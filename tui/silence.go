@@ -118,7 +118,7 @@ func (m Model) promptView() string {
 
 func (m *Model) handleSilenceDone(msg silenceDoneMsg) {
 	if msg.err != nil {
-		m.status = m.p.T("tui.status.silence_failed", "Error", msg.err.Error())
+		m.status = m.p.T("tui.status.silence_failed", "Error", alert.ErrorText(m.p, msg.err))
 		m.statusErr = true
 		m.log.Warn("silence failed", "err", msg.err)
 		return

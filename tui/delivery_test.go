@@ -1,0 +1,43 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"rigtop/alert"
+)
+
+// A desktop notification that fails on a box without a desktop session is
+// shown in the status line and the alerts log, in the operator's language,
+// and the monitor keeps its data.
+func TestFailedNotificationShown(t *testing.T) {
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "desktop notification failed"},
+		{"ja", "desktopの通知に失敗しました"},
+	} {
+		m := newTestModel(t, tt.lang, 120, 35, cycleOf(loadSnapshot(t, "nvidia-3rigs.json")))
+		d := alert.Delivery{Channel: "desktop", At: testNow, Attempt: 1, Err: alert.ErrNoDesktopSession, Final: true}
+		m = update(t, m, deliveryMsg(d))
+		view := m.View()
+		status := lineWith(view, tt.want)
+		if status == "" {
+			t.Fatalf("%s: status line lacks %q:\n%s", tt.lang, tt.want, view)
+		}
+		if explained := alert.ErrorText(m.p, alert.ErrNoDesktopSession); !strings.Contains(status, explained[:min(len(explained), 12)]) {
+			t.Errorf("%s: status line does not explain the error: %q", tt.lang, status)
+		}
+		if !strings.Contains(view, "rig2") {
+			t.Errorf("%s: rigs vanished after a failed notification", tt.lang)
+		}
+		m = press(t, m, "a")
+		if !strings.Contains(m.View(), explainedPrefix(m, alert.ErrNoDesktopSession)) {
+			t.Errorf("%s: alerts log does not list the failure:\n%s", tt.lang, m.View())
+		}
+	}
+}
+
+func explainedPrefix(m Model, err error) string {
+	text := alert.ErrorText(m.p, err)
+	r := []rune(text)
+	return string(r[:min(len(r), 8)])
+}
