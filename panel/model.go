@@ -53,6 +53,26 @@ type Totals struct {
 	AvgTempC       Opt[float64]
 	CurrentVersion string
 	Watts          Opt[float64]
+	// CapacityPercent is alive GPUs as a percentage of all GPUs.
+	CapacityPercent Opt[float64]
+	// Licenses is the number of ethOS licenses (2021-era panels only).
+	Licenses Opt[int]
+	// Miners holds the per-miner totals of per_info, sorted by miner name.
+	Miners []MinerTotals
+}
+
+// MinerTotals are the panel's totals for the rigs running one miner program.
+type MinerTotals struct {
+	Miner      string
+	Hash       Opt[float64]
+	AliveGPUs  Opt[int]
+	TotalGPUs  Opt[int]
+	AliveRigs  Opt[int]
+	TotalRigs  Opt[int]
+	HashPerGPU Opt[float64]
+	HashPerRig Opt[float64]
+	// CurrentTime is the panel's clock (current_time); zero when missing.
+	CurrentTime time.Time
 }
 
 // RigError is a rig that could not be decoded.
@@ -109,6 +129,15 @@ type Rig struct {
 	FreeSpaceGB       Opt[float64]
 	RigWatts          Opt[float64]
 	ConnectedDisplays string
+	Flags             string
+	// PDUName, PDUPort and PDUIP locate the rig's switched power outlet
+	// (2021-era panels only).
+	PDUName string
+	PDUPort string
+	PDUIP   string
+	// ExtTempsC are the external temperature probes ext_temp1, ext_temp2…
+	// at index 0, 1…; nil when the rig reports none.
+	ExtTempsC []Opt[float64]
 
 	GPUs []GPU
 }
@@ -128,6 +157,8 @@ type GPU struct {
 	Model string
 	Bus   string
 	VBIOS string
+	// Memory is the memory chip from meminfo, such as "SK Hynix H5GC4H24AJR".
+	Memory string
 
 	Hash       Opt[float64]
 	TempC      Opt[float64]

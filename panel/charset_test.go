@@ -1,0 +1,101 @@
+package panel
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/japanese"
+)
+
+// japaneseLabels are the rack_loc values of testdata/panels/japanese-labels.*,
+// written here in UTF-8.
+var japaneseLabels = []string{"１号機", "サブPC（ソフト検証・表示用）", "予備機　二号"}
+
+func TestDecodeJapaneseEncodings(t *testing.T) {
+	for _, name := range []string{
+		"japanese-labels.sjis.json",
+		"japanese-labels.eucjp.json",
+		"japanese-labels.iso2022jp.json",
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("..", "testdata", "panels", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != "japanese-labels.iso2022jp.json" && utf8.Valid(body) {
+				t.Fatal("fixture is valid UTF-8; it should be in a legacy encoding")
+			}
+
+			snap := decodeFile(t, name)
+			var labels []string
+			for _, r := range snap.Rigs {
+				labels = append(labels, r.Label)
+			}
+			if !slices.Equal(labels, japaneseLabels) {
+				t.Errorf("labels = %q, want %q", labels, japaneseLabels)
+			}
+			rig := findRig(t, snap, "a1b2c3")
+			wantString(t, "GPU 1 Model", rig.GPUs[1].Model, "GeForce GTX 1070")
+			wantFloat(t, "Hash", rig.Hash, 60.98)
+		})
+	}
+}
+
+// TestShiftJISBackslashTrailByte checks a Shift_JIS body whose "ソ" and "表"
+// end in byte 0x5C, a backslash in ASCII: parsing the raw bytes as JSON
+// would read it as an escape.
+func TestShiftJISBackslashTrailByte(t *testing.T) {
+	body, err := japanese.ShiftJIS.NewEncoder().Bytes([]byte(`{"rigs":{"r":{"rack_loc":"ソ表","hash":1}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Decode(body, "test", fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantString(t, "Label", snap.Rigs[0].Label, "ソ表")
+}
+
+func TestEUCJPPreferredWhenBothDecode(t *testing.T) {
+	// "あい" in EUC-JP is A4 A2 A4 A4, which also decodes cleanly as
+	// Shift_JIS half-width katakana "､｢､､".
+	body := []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"\xa4\xa2\xa4\xa4\"}}}")
+	snap, err := Decode(body, "test", fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantString(t, "Label", snap.Rigs[0].Label, "あい")
+}
+
+func TestInvalidEncodingOffset(t *testing.T) {
+	// 0xFF is invalid in UTF-8, Shift_JIS and EUC-JP alike.
+	body := []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"ab\xff\"}}}")
+	_, err := Decode(body, "test", fetchedAt)
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("error = %v, want *DecodeError", err)
+	}
+	if de.Kind != KindInvalidEncoding {
+		t.Errorf("Kind = %v, want invalid_encoding", de.Kind)
+	}
+	if de.Offset != 28 {
+		t.Errorf("Offset = %d, want 28, the 0xff byte", de.Offset)
+	}
+	if want := "invalid text encoding: byte 0xff at offset 28 is not valid UTF-8, and the body is not valid Shift_JIS, EUC-JP or ISO-2022-JP either"; de.Error() != want {
+		t.Errorf("Error() = %q, want %q", de.Error(), want)
+	}
+}
+
+func TestRawEscapeIsNotISO2022JP(t *testing.T) {
+	// A raw ESC without ISO-2022-JP designations stays as it is and is then
+	// rejected by the JSON parser; it never turns into Japanese text.
+	_, err := Decode([]byte("{\"rigs\":{}, \"x\":\x1b}"), "test", fetchedAt)
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Kind != KindInvalidJSON {
+		t.Errorf("error = %v, want invalid JSON", err)
+	}
+}

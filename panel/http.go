@@ -1,0 +1,230 @@
+package panel
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxRedirects is how many redirects a fetch follows before giving up.
+const maxRedirects = 5
+
+// httpSource fetches a panel's JSON over HTTP.
+type httpSource struct {
+	name    string
+	url     string
+	client  *http.Client
+	timeout time.Duration
+	maxBody int64
+	agent   string
+	now     func() time.Time
+}
+
+func newHTTPSource(name, panelURL string, opts HTTPOptions) *httpSource {
+	s := &httpSource{
+		name:    name,
+		url:     panelURL,
+		timeout: cmpOr(opts.Timeout, DefaultTimeout),
+		maxBody: cmpOr(opts.MaxBodyBytes, DefaultMaxBodyBytes),
+		agent:   cmpOr(opts.UserAgent, DefaultUserAgent),
+		now:     opts.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	// A copy, so that the redirect policy does not change the caller's client.
+	client := http.Client{}
+	if opts.Client != nil {
+		client = *opts.Client
+	}
+	if client.CheckRedirect == nil {
+		client.CheckRedirect = checkRedirect
+	}
+	s.client = &client
+	return s
+}
+
+func cmpOr[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+// errRedirect marks a redirect that was not followed.
+var errRedirect = errors.New("redirect not followed")
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > maxRedirects {
+		return fmt.Errorf("%w: stopped after %d redirects", errRedirect, maxRedirects)
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("%w: redirect to %s: only http and https are followed", errRedirect, Sanitize(req.URL.Redacted()))
+	}
+	return nil
+}
+
+// Name implements Source.
+func (s *httpSource) Name() string { return s.name }
+
+// Fetch implements Source. Every error is a *FetchError naming the URL.
+func (s *httpSource) Fetch(ctx context.Context) (Snapshot, error) {
+	body, status, err := s.get(ctx)
+	if err != nil {
+		return Snapshot{}, err
+	}
+
+	snap, err := Decode(body, s.name, s.now())
+	if err != nil {
+		return Snapshot{}, s.decodeError(err, status)
+	}
+	return snap, nil
+}
+
+// get performs the request and reads the whole body within the timeout.
+func (s *httpSource) get(parent context.Context) ([]byte, int, error) {
+	ctx, cancel := context.WithTimeout(parent, s.timeout)
+	defer cancel()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
+	if err != nil {
+		return nil, 0, s.fail(KindOther, 0, err)
+	}
+	req.Header.Set("User-Agent", s.agent)
+	req.Header.Set("Accept", "application/json, text/html;q=0.9, */*;q=0.5")
+
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, 0, s.classify(parent, err, 0, -1)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, resp.StatusCode, s.fail(KindHTTPStatus, resp.StatusCode, nil)
+	}
+	if resp.ContentLength > s.maxBody {
+		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
+	}
+
+	// Reading one byte over the cap distinguishes a body of exactly the cap
+	// from a bigger one.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
+	if err != nil {
+		return nil, resp.StatusCode, s.classify(parent, err, resp.StatusCode, int64(len(body)))
+	}
+	if int64(len(body)) > s.maxBody {
+		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
+	}
+	return body, resp.StatusCode, nil
+}
+
+func (s *httpSource) fail(kind ErrorKind, status int, err error) *FetchError {
+	return &FetchError{URL: s.url, Kind: kind, Status: status, Offset: -1, Err: err}
+}
+
+func (s *httpSource) tooLarge(status int) *FetchError {
+	return s.fail(KindTooLarge, status, fmt.Errorf("response body larger than the %d-byte limit", s.maxBody))
+}
+
+func (s *httpSource) decodeError(err error, status int) *FetchError {
+	fe := s.fail(KindOther, status, err)
+	var de *DecodeError
+	if errors.As(err, &de) {
+		fe.Kind, fe.Offset = de.Kind, de.Offset
+	}
+	return fe
+}
+
+// classify turns a transport or body-read error into a FetchError. read is
+// the number of body bytes received before the error, or -1 when it came
+// before the response.
+func (s *httpSource) classify(parent context.Context, err error, status int, read int64) *FetchError {
+	fe := s.fail(kindOfNetError(parent, err), status, unwrapURLError(err))
+	switch fe.Kind {
+	case KindTimeout:
+		fe.Err = fmt.Errorf("no complete response within %s", s.timeout)
+	case KindTruncated:
+		fe.Offset = read
+		fe.Err = fmt.Errorf("body truncated: the connection ended after %d bytes: %w", read, fe.Err)
+	case KindClosed:
+		if read >= 0 {
+			fe.Kind, fe.Offset = KindTruncated, read
+			fe.Err = fmt.Errorf("body truncated: the connection ended after %d bytes: %w", read, fe.Err)
+		}
+	}
+	return fe
+}
+
+// kindOfNetError classifies an error from http.Client.Do or from reading a
+// response body. The caller's context is checked first, because a canceled
+// request also shows up as a closed connection.
+func kindOfNetError(parent context.Context, err error) ErrorKind {
+	if parent.Err() != nil {
+		if errors.Is(parent.Err(), context.DeadlineExceeded) {
+			return KindTimeout
+		}
+		return KindCanceled
+	}
+
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, errRedirect):
+		return KindRedirect
+	case errors.As(err, &dnsErr):
+		return KindDNS
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return KindTimeout
+	case errors.Is(err, context.Canceled):
+		return KindCanceled
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case isTLSError(err):
+		return KindTLS
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return KindTruncated
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return KindClosed
+	}
+	return KindOther
+}
+
+func isTLSError(err error) bool {
+	var recordErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	var verifyErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &verifyErr),
+		errors.As(err, &authorityErr), errors.As(err, &hostErr), errors.As(err, &invalidErr):
+		return true
+	}
+	// NOTE: crypto/tls returns many handshake failures as plain errors whose
+	// text starts with "tls: ", and net/http reports a plain-HTTP response
+	// to an https URL as a plain error too. No type matches them.
+	msg := err.Error()
+	return strings.Contains(msg, "tls: ") || strings.Contains(msg, "server gave HTTP response to HTTPS client")
+}
+
+// unwrapURLError drops the *url.Error layer, whose text repeats the method
+// and URL that FetchError already names.
+func unwrapURLError(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
+}
