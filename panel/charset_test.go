@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -97,5 +99,35 @@ func TestRawEscapeIsNotISO2022JP(t *testing.T) {
 	var de *DecodeError
 	if !errors.As(err, &de) || de.Kind != KindInvalidJSON {
 		t.Errorf("error = %v, want invalid JSON", err)
+	}
+}
+
+// TestJapaneseFixturesSameDocument checks that the three encoded fixtures
+// hold the same document, so a test passing on one and failing on another
+// points at the charset handling, not at the fixture.
+func TestJapaneseFixturesSameDocument(t *testing.T) {
+	decoders := map[string]*encoding.Decoder{
+		"japanese-labels.sjis.json":      japanese.ShiftJIS.NewDecoder(),
+		"japanese-labels.eucjp.json":     japanese.EUCJP.NewDecoder(),
+		"japanese-labels.iso2022jp.json": japanese.ISO2022JP.NewDecoder(),
+	}
+	var first string
+	for name, dec := range decoders {
+		text, err := dec.Bytes(readSample(t, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if first == "" {
+			first = string(text)
+			continue
+		}
+		if string(text) != first {
+			t.Errorf("%s decodes to a different document", name)
+		}
+	}
+	for _, label := range japaneseLabels {
+		if !strings.Contains(first, label) {
+			t.Errorf("fixtures do not contain the label %q", label)
+		}
 	}
 }
