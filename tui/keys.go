@@ -47,9 +47,10 @@ func NewKeyMap(p *locale.Printer) KeyMap {
 	}
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap. Sorting and paging are left to the
+// full help so that the footer fits 80 columns in Japanese too.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Back, k.Filter, k.Sort, k.Alerts, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Back, k.Filter, k.Alerts, k.Silence, k.Refresh, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
