@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"rigtop/alert"
+	"rigtop/alert/mail"
 	"rigtop/locale"
 )
 
@@ -34,37 +34,26 @@ func (c *commandLine) buildNotifiers(s *Settings, log *slog.Logger) ([]alert.Not
 	return notifiers, nil
 }
 
-// errMailNotBuilt is the mail channel's error until the SMTP notifier is
-// wired in newMailNotifier.
-var errMailNotBuilt = errors.New("mail notifier not built into this binary")
-
 // newMailNotifier returns the mail channel for cfg. This is the one place
 // the SMTP password leaves its Secret: cfg.Password.Reveal().
-//
-// TODO: build the SMTP notifier of package rigtop/alert/mail here from cfg
-// once that package exists. Until then the channel fails every send with
-// errMailNotBuilt, so that notify-test, the log and the alerts view show
-// that mail is not sent while monitoring goes on.
 func newMailNotifier(cfg *MailConfig, p *locale.Printer, log *slog.Logger) (alert.Notifier, error) {
-	return failingNotifier{name: "mail", err: errMailNotBuilt, sendResolved: cfg.SendResolved}, nil
+	notifier, err := mail.New(mail.Config{
+		Host:         cfg.Host,
+		Port:         cfg.Port,
+		From:         cfg.From,
+		To:           cfg.To,
+		TLS:          mail.TLSMode(cfg.TLS),
+		Auth:         mail.AuthMechanism(cfg.Auth),
+		User:         cfg.User,
+		Password:     cfg.Password.Reveal(),
+		SkipResolved: !cfg.SendResolved,
+	}, mail.Options{Printer: p, Logger: log})
+	if err != nil {
+		// A nil *mail.Notifier must not become a non-nil alert.Notifier.
+		return nil, err
+	}
+	return notifier, nil
 }
-
-// failingNotifier is a channel that cannot send: every Notify fails
-// permanently with err.
-type failingNotifier struct {
-	name         string
-	err          error
-	sendResolved bool
-}
-
-func (n failingNotifier) Name() string { return n.name }
-
-func (n failingNotifier) Notify(context.Context, alert.Notification) (bool, error) {
-	return false, n.err
-}
-
-// SendResolved implements alert.ResolvedSender.
-func (n failingNotifier) SendResolved() bool { return n.sendResolved }
 
 // newDispatcher returns a dispatcher over notifiers that logs every
 // attempt in the operator's language, or nil when there is no channel.
