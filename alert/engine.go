@@ -20,7 +20,7 @@ type tracked struct {
 // has held for its poll count, then firing, then resolved when it no longer
 // holds. It decides what to announce: a firing alert once, again after the
 // repeat interval or when its severity rises, and a resolution once, only
-// for an alert whose firing was announced.
+// for an alert whose firing was announced and that is not silenced.
 type engine struct {
 	alerts map[Key]*tracked
 }
@@ -61,7 +61,10 @@ func (e *engine) evaluate(now time.Time, f *findings, cfg Config, silenced func(
 		t.State = StateResolved
 		t.ResolvedAt = now
 		t.Inhibited = false
-		if !t.NotifiedAt.IsZero() {
+		// A silence mutes the resolution too, even of an alert announced
+		// before the silence was set: the operator asked to hear nothing
+		// more about it.
+		if !t.NotifiedAt.IsZero() && !silenced(key) {
 			resolved = append(resolved, t.Alert)
 		}
 	}

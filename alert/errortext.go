@@ -33,7 +33,19 @@ func ErrorText(p *locale.Printer, err error) string {
 	if errors.As(err, &ce) {
 		return oneLine(ce.text(p))
 	}
+	var lt localizedText
+	if errors.As(err, &lt) {
+		return oneLine(lt.Text(p))
+	}
 	return oneLine(p.T("alert.error.generic", "Error", err.Error()))
+}
+
+// localizedText is an error that renders itself in any language, such as
+// the mail notifier's errors. Notifier packages import alert, so they are
+// reached through this interface rather than by type.
+type localizedText interface {
+	error
+	Text(p *locale.Printer) string
 }
 
 // fetchErrorIDs maps each fetch error kind to its message. Kinds with a byte

@@ -18,6 +18,7 @@ import (
 
 	"rigtop/alert"
 	"rigtop/alert/mail/mailtest"
+	"rigtop/locale"
 )
 
 const serverWait = 5 * time.Second
@@ -604,4 +605,12 @@ func closingServer(t *testing.T) string {
 		}
 	}()
 	return l.Addr().String()
+}
+
+func TestErrorTextUsesOperatorLanguage(t *testing.T) {
+	err := &Error{Kind: KindRejected, Server: "127.0.0.1:25", Command: "RCPT TO", Code: 550, Detail: "no such user"}
+	ja := locale.New(locale.Japanese)
+	if got, want := alert.ErrorText(ja, err), err.Text(ja); got != want {
+		t.Errorf("ErrorText = %q, want the Japanese text %q", got, want)
+	}
 }
