@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"rigtop/alert"
 )
@@ -40,4 +41,18 @@ func explainedPrefix(m Model, err error) string {
 	text := alert.ErrorText(m.p, err)
 	r := []rune(text)
 	return string(r[:min(len(r), 8)])
+}
+
+func TestSilenceCountPlural(t *testing.T) {
+	m := newTestModel(t, "en", 120, 35, cycleOf(loadSnapshot(t, "nvidia-3rigs.json")))
+	one := []alert.Silence{alert.RigSilence("farm1", "496406", testNow.Add(time.Hour))}
+	m = update(t, m, silenceDoneMsg{silences: one})
+	if !strings.Contains(m.View(), "1 silence in force") {
+		t.Errorf("one silence not in the singular:\n%s", m.View())
+	}
+	two := append(one, alert.RigSilence("farm1", "f547c3", time.Time{}))
+	m = update(t, m, silenceDoneMsg{silences: two})
+	if !strings.Contains(m.View(), "2 silences in force") {
+		t.Errorf("two silences not in the plural:\n%s", m.View())
+	}
 }

@@ -125,7 +125,7 @@ func (m *Model) handleSilenceDone(msg silenceDoneMsg) {
 	}
 	m.silences = msg.silences
 	m.alerts.silences = msg.silences
-	m.status = m.p.T("tui.status.silences", "Count", len(msg.silences))
+	m.status = m.p.N("tui.status.silences", len(msg.silences))
 	m.statusErr = false
 }
 
