@@ -72,8 +72,16 @@ func (v *alertsView) handleKey(msg tea.KeyMsg, keys KeyMap) {
 	v.clamp()
 }
 
+// clamp keeps the cursor on an active alert. It runs after every message,
+// so it counts the alerts instead of copying them as active does.
 func (v *alertsView) clamp() {
-	v.cursor = max(min(v.cursor, len(v.active())-1), 0)
+	n := 0
+	for i := range v.cycle.Alerts {
+		if v.cycle.Alerts[i].State != alert.StateResolved {
+			n++
+		}
+	}
+	v.cursor = max(min(v.cursor, n-1), 0)
 }
 
 func (v *alertsView) view() string {

@@ -66,6 +66,11 @@ func (d *rigDetail) handleKey(msg tea.KeyMsg, keys KeyMap) {
 }
 
 func (d *rigDetail) clamp() {
+	if d.row.rig == nil {
+		// Nothing was opened yet: there is nothing to scroll.
+		d.offset = 0
+		return
+	}
 	d.offset = max(min(d.offset, len(d.lines())-d.height), 0)
 }
 
@@ -169,7 +174,7 @@ type gpuColumn struct {
 func (d *rigDetail) gpuLines() []string {
 	p, s, rig := d.p, d.styles, d.row.rig
 	dead := func(g panel.GPU) *lipgloss.Style {
-		if gpuDead(rig, g) {
+		if gpuDead(rig, &g) {
 			return &s.Dead
 		}
 		return nil
@@ -189,7 +194,7 @@ func (d *rigDetail) gpuLines() []string {
 		{title: p.T("tui.gpu.power"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Watts, 0) }},
 		{title: p.T("tui.gpu.core"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.CoreMHz, 0) }},
 		{title: p.T("tui.gpu.mem"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.MemMHz, 0) }},
-		{title: p.T("tui.gpu.state"), width: 10, cell: func(g panel.GPU) string { return gpuState(p, rig, g) }, style: dead},
+		{title: p.T("tui.gpu.state"), width: 10, cell: func(g panel.GPU) string { return gpuState(p, rig, &g) }, style: dead},
 	}
 	// Shrink the model column to make the rest fit.
 	total := 0
@@ -232,7 +237,7 @@ func align(text string, width int, right bool) string {
 }
 
 // gpuState is a word for a GPU that needs attention, empty when it is fine.
-func gpuState(p *locale.Printer, rig panel.Rig, g panel.GPU) string {
+func gpuState(p *locale.Printer, rig *panel.Rig, g *panel.GPU) string {
 	switch {
 	case gpuDead(rig, g):
 		return p.T("tui.gpu.dead")

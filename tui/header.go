@@ -66,8 +66,10 @@ func (t farmTotals) hashText() string {
 }
 
 // headerView draws two lines: the sources with the clocks, and the farm's
-// totals; a third names the error when the latest poll failed somewhere.
-// Each line is cut to the width so the header never wraps.
+// totals. A third names the error when the latest poll failed somewhere,
+// and a fourth warns of rigs that could not be read or of an alert state
+// file that cannot be written. Each line is cut to the width so the header
+// never wraps.
 func (m Model) headerView() string {
 	p, s := m.p, m.styles
 	now := m.now()
@@ -105,6 +107,9 @@ func (m Model) headerView() string {
 	if errText := m.fetchErrorText(); errText != "" {
 		lines = append(lines, s.HeaderError.Render(fit(errText, m.width)))
 	}
+	if warning := m.warningText(); warning != "" {
+		lines = append(lines, s.Warn.Render(fit(warning, m.width)))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -135,8 +140,48 @@ func (m Model) fetchErrorText() string {
 	if !first.LastOK.IsZero() {
 		text = m.p.T("tui.header.stale_since", "Error", text, "Age", formatAge(m.now().Sub(first.LastOK)))
 	}
+	if next := m.nextTry(first); !next.IsZero() {
+		text = m.p.T("tui.header.next_try", "Error", text, "In", formatAge(max(next.Sub(m.now()), 0)))
+	}
 	if len(failed) > 1 {
 		text = m.p.T("tui.header.more_failed", "Error", text, "Count", len(failed)-1)
 	}
 	return text
+}
+
+// nextTry returns when a failing panel is fetched again: at its NextFetch,
+// which its backoff or its server's Retry-After sets, but not before the
+// next poll. It is zero while a poll runs.
+func (m Model) nextTry(ps alert.PanelStatus) time.Time {
+	if m.polling {
+		return time.Time{}
+	}
+	if ps.NextFetch.After(m.nextPoll) {
+		return ps.NextFetch
+	}
+	return m.nextPoll
+}
+
+// warningText names the rigs the panels listed but that could not be read,
+// and the alert state file when it cannot be restored or saved.
+func (m Model) warningText() string {
+	var parts []string
+	var ids []string
+	var firstErr error
+	for _, ps := range m.cycle.Panels {
+		for _, re := range ps.Snapshot.RigErrors {
+			ids = append(ids, re.RigID)
+			if firstErr == nil {
+				firstErr = re.Err
+			}
+		}
+	}
+	if len(ids) > 0 {
+		parts = append(parts, m.p.N("tui.header.rigs_unreadable", len(ids),
+			"IDs", strings.Join(ids, ", "), "Error", alert.ErrorText(m.p, firstErr)))
+	}
+	if m.cycle.StateWarning != nil {
+		parts = append(parts, m.p.T("tui.header.state_warning", "Error", alert.ErrorText(m.p, m.cycle.StateWarning)))
+	}
+	return strings.Join(parts, "  ")
 }

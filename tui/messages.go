@@ -34,8 +34,18 @@ type deliveryMsg alert.Delivery
 // dispatcher. Notifications are sent from here rather than from Update, so
 // that none is lost whatever the screen is doing.
 func pollCmd(ctx context.Context, m *alert.Monitor, d *alert.Dispatcher, mode sortMode) tea.Cmd {
+	return runPoll(ctx, m.Poll, m, d, mode)
+}
+
+// refreshCmd is pollCmd for a refresh the operator asked for: it also
+// fetches the panels that are backing off after failed fetches.
+func refreshCmd(ctx context.Context, m *alert.Monitor, d *alert.Dispatcher, mode sortMode) tea.Cmd {
+	return runPoll(ctx, m.PollNow, m, d, mode)
+}
+
+func runPoll(ctx context.Context, poll func(context.Context) alert.Cycle, m *alert.Monitor, d *alert.Dispatcher, mode sortMode) tea.Cmd {
 	return func() tea.Msg {
-		cycle := m.Poll(ctx)
+		cycle := poll(ctx)
 		if d != nil && cycle.Notification != nil {
 			d.Send(*cycle.Notification)
 		}

@@ -123,7 +123,7 @@ func (m Model) now() time.Time { return m.opts.Now() }
 
 // Init implements tea.Model: the first poll starts at once.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.startPoll(), clockTick()}
+	cmds := []tea.Cmd{m.startPoll(false), clockTick()}
 	if m.opts.Dispatcher != nil {
 		cmds = append(cmds, waitDelivery(m.opts.Dispatcher.Results()))
 	}
@@ -131,10 +131,14 @@ func (m Model) Init() tea.Cmd {
 }
 
 // startPoll marks a poll in flight and returns its command. Only one poll
-// runs at a time, so an alert evaluation is never raced by another.
-func (m *Model) startPoll() tea.Cmd {
+// runs at a time, so an alert evaluation is never raced by another. A
+// refresh the operator asked for also fetches the panels that back off.
+func (m *Model) startPoll(refresh bool) tea.Cmd {
 	m.polling = true
-	m.log.Debug("poll started")
+	m.log.Debug("poll started", "refresh", refresh)
+	if refresh {
+		return refreshCmd(m.ctx, m.opts.Monitor, m.opts.Dispatcher, m.sort)
+	}
 	return pollCmd(m.ctx, m.opts.Monitor, m.opts.Dispatcher, m.sort)
 }
 
@@ -163,7 +167,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.tickGen || m.polling {
 			return m, nil
 		}
-		return m, m.startPoll()
+		return m, m.startPoll(false)
 
 	case clockMsg:
 		return m, clockTick()
@@ -187,6 +191,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
 	m.polling = false
+	m.noteStateWarning(m.cycle.StateWarning, msg.cycle.StateWarning)
 	m.cycle = msg.cycle
 	m.haveData = true
 	m.lastUpdate = msg.cycle.At
@@ -203,10 +208,23 @@ func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
 	m.tickGen++
 	if m.refreshPending {
 		m.refreshPending = false
-		return m, m.startPoll()
+		return m, m.startPoll(true)
 	}
 	m.nextPoll = m.now().Add(m.opts.Interval)
 	return m, pollTick(m.tickGen, m.opts.Interval)
+}
+
+// noteStateWarning puts a new alert state warning in the status line, where
+// it stays until another status replaces it. The header shows a warning
+// only while the cycles carry it, and a state file that could not be
+// restored is reported in the first cycle alone.
+func (m *Model) noteStateWarning(previous, current error) {
+	if current == nil || (previous != nil && previous.Error() == current.Error()) {
+		return
+	}
+	m.status = m.p.T("tui.header.state_warning", "Error", alert.ErrorText(m.p, current))
+	m.statusErr = true
+	m.log.Warn("alert state warning", "err", current)
 }
 
 func (m Model) logPoll(c alert.Cycle) {
@@ -307,7 +325,7 @@ func (m Model) refresh() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.tickGen++
-	return m, m.startPoll()
+	return m, m.startPoll(true)
 }
 
 func (m *Model) back() {

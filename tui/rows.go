@@ -29,7 +29,11 @@ const (
 // rigRow is one rig with everything the table needs precomputed, so that
 // drawing a frame only formats the visible rows.
 type rigRow struct {
-	rig   panel.Rig
+	// rig points into the poll's cycle, which nothing changes once the poll
+	// has returned it.
+	rig *panel.Rig
+	// name is rig.Name(), which the sort compares many times.
+	name  string
 	id    string // panel and rig id, unique across panels
 	level level
 	// stale is set when the rig's data is old: its panel failed the latest
@@ -40,7 +44,9 @@ type rigRow struct {
 	deadGPUs int
 	hotGPUs  int
 	// rank orders problems first: higher is worse.
-	rank   int
+	rank int
+	// search is the lower-case text the filter matches: name, id,
+	// condition and panel.
 	search string
 }
 
@@ -56,13 +62,14 @@ func buildRows(c alert.Cycle, mode sortMode) []rigRow {
 	}
 	worst := worstAlerts(c.Alerts)
 
-	rows := make([]rigRow, 0, len(c.Rigs))
-	for _, rig := range c.Rigs {
-		r := rigRow{rig: rig, id: rowID(rig.Panel, rig.ID)}
+	rows := make([]rigRow, len(c.Rigs))
+	for i := range c.Rigs {
+		rig := &c.Rigs[i]
+		r := &rows[i]
+		r.rig, r.name, r.id = rig, rig.Name(), rowID(rig.Panel, rig.ID)
 		r.stale = stalePanels[rig.Panel]
 		if a, ok := worst[r.id]; ok {
-			a := a
-			r.worst = &a
+			r.worst = a
 			if a.Key.Kind == alert.KindStale {
 				r.stale = true
 			}
@@ -70,17 +77,47 @@ func buildRows(c alert.Cycle, mode sortMode) []rigRow {
 		r.maxTempC, r.hotGPUs, r.deadGPUs = gpuFigures(rig)
 		r.level = rowLevel(r)
 		r.rank = rowRank(r)
-		r.search = strings.ToLower(rig.Name() + " " + rig.ID + " " + string(rig.Condition) + " " + rig.Panel)
-		rows = append(rows, r)
+		r.search = searchText(r.name, rig.ID, string(rig.Condition), rig.Panel)
 	}
 	sortRows(rows, mode)
 	return rows
 }
 
+// searchText joins the parts with spaces in lower case, in one allocation.
+func searchText(parts ...string) string {
+	size := len(parts) - 1
+	for _, part := range parts {
+		size += len(part)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if isLowerASCII(part) {
+			b.WriteString(part)
+		} else {
+			b.WriteString(strings.ToLower(part))
+		}
+	}
+	return b.String()
+}
+
+func isLowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || ('A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // gpuFigures returns the hottest GPU temperature and how many GPUs are hot
 // and dead. A GPU is dead when it reports zero hash while its rig mines.
-func gpuFigures(rig panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
-	for _, g := range rig.GPUs {
+func gpuFigures(rig *panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
+	for i := range rig.GPUs {
+		g := &rig.GPUs[i]
 		if g.TempC.Known {
 			if !maxTempC.Known || g.TempC.Value > maxTempC.Value {
 				maxTempC = panel.Some(g.TempC.Value)
@@ -96,11 +133,11 @@ func gpuFigures(rig panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
 	return maxTempC, hot, dead
 }
 
-func gpuDead(rig panel.Rig, g panel.GPU) bool {
+func gpuDead(rig *panel.Rig, g *panel.GPU) bool {
 	return rig.Condition == panel.Mining && g.Hash.Known && g.Hash.Value <= 0
 }
 
-func rowLevel(r rigRow) level {
+func rowLevel(r *rigRow) level {
 	if r.stale {
 		return levelUnknown
 	}
@@ -134,7 +171,7 @@ func severityLevel(s alert.Severity) level {
 	return levelGood
 }
 
-func rowRank(r rigRow) int {
+func rowRank(r *rigRow) int {
 	rank := 0
 	switch r.level {
 	case levelBad:
@@ -150,10 +187,12 @@ func rowRank(r rigRow) int {
 	return rank + min(r.deadGPUs+r.hotGPUs, 9)
 }
 
-// worstAlerts maps each rig's row id to its worst pending or firing alert.
-func worstAlerts(alerts []alert.Alert) map[string]alert.Alert {
-	worst := map[string]alert.Alert{}
-	for _, a := range alerts {
+// worstAlerts maps each rig's row id to its worst pending or firing alert,
+// which points into alerts.
+func worstAlerts(alerts []alert.Alert) map[string]*alert.Alert {
+	worst := map[string]*alert.Alert{}
+	for i := range alerts {
+		a := &alerts[i]
 		if a.Key.RigID == "" || a.State == alert.StateResolved {
 			continue
 		}
@@ -166,7 +205,7 @@ func worstAlerts(alerts []alert.Alert) map[string]alert.Alert {
 	return worst
 }
 
-func alertWorse(a, b alert.Alert) bool {
+func alertWorse(a, b *alert.Alert) bool {
 	if (a.State == alert.StateFiring) != (b.State == alert.StateFiring) {
 		return a.State == alert.StateFiring
 	}
@@ -185,30 +224,45 @@ const (
 	sortModeCount
 )
 
+// sortRows orders rows by mode, then by name and id. The id is unique, so
+// the order is total and an unstable sort gives the same result as a
+// stable one.
 func sortRows(rows []rigRow, mode sortMode) {
-	byName := func(a, b rigRow) int {
-		return cmp.Or(cmp.Compare(a.rig.Name(), b.rig.Name()), cmp.Compare(a.id, b.id))
-	}
 	switch mode {
 	case sortName:
-		slices.SortStableFunc(rows, byName)
+		slices.SortFunc(rows, compareNames)
 	case sortHash:
-		slices.SortStableFunc(rows, func(a, b rigRow) int {
-			return cmp.Or(cmp.Compare(b.rig.Hash.Value, a.rig.Hash.Value), byName(a, b))
+		slices.SortFunc(rows, func(a, b rigRow) int {
+			return thenByName(cmp.Compare(b.rig.Hash.Value, a.rig.Hash.Value), a, b)
 		})
 	case sortTemp:
-		slices.SortStableFunc(rows, func(a, b rigRow) int {
-			return cmp.Or(cmp.Compare(b.maxTempC.Value, a.maxTempC.Value), byName(a, b))
+		slices.SortFunc(rows, func(a, b rigRow) int {
+			return thenByName(cmp.Compare(b.maxTempC.Value, a.maxTempC.Value), a, b)
 		})
 	case sortAge:
-		slices.SortStableFunc(rows, func(a, b rigRow) int {
-			return cmp.Or(cmp.Compare(b.rig.ReportAge.Value, a.rig.ReportAge.Value), byName(a, b))
+		slices.SortFunc(rows, func(a, b rigRow) int {
+			return thenByName(cmp.Compare(b.rig.ReportAge.Value, a.rig.ReportAge.Value), a, b)
 		})
 	default:
-		slices.SortStableFunc(rows, func(a, b rigRow) int {
-			return cmp.Or(cmp.Compare(b.rank, a.rank), byName(a, b))
+		slices.SortFunc(rows, func(a, b rigRow) int {
+			return thenByName(cmp.Compare(b.rank, a.rank), a, b)
 		})
 	}
+}
+
+// thenByName returns c, or the order by name and id when c is 0.
+func thenByName(c int, a, b rigRow) int {
+	if c != 0 {
+		return c
+	}
+	return compareNames(a, b)
+}
+
+func compareNames(a, b rigRow) int {
+	if c := strings.Compare(a.name, b.name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
 }
 
 // filterRows returns the rows whose name, id, condition or panel contains

@@ -93,10 +93,10 @@ func (t *rigTable) clamp() {
 func (t *rigTable) columns() []column {
 	p, s := t.p, t.styles
 	cols := []column{
-		{title: p.T("tui.table.condition"), width: 12, minWidth: 8, drop: 0,
+		{title: p.T("tui.table.condition"), width: 12, drop: 0,
 			cell:  func(r rigRow) string { return conditionCell(p, r) },
 			style: func(r rigRow) *lipgloss.Style { return levelStyle(s, r.level) }},
-		{title: p.T("tui.table.name"), width: 16, minWidth: 8, drop: 0, flex: true,
+		{title: p.T("tui.table.name"), width: 16, minWidth: 10, drop: 0, flex: true,
 			cell: func(r rigRow) string { return r.rig.Name() }},
 		{title: p.T("tui.table.hash_rate"), width: 9, right: true, drop: 0,
 			cell: func(r rigRow) string { return formatFloat(r.rig.Hash, 1) }},
@@ -118,9 +118,9 @@ func (t *rigTable) columns() []column {
 			}},
 		{title: p.T("tui.table.report_age"), width: 7, right: true, drop: 1,
 			cell: func(r rigRow) string { return formatOptAge(r.rig.ReportAge) }},
-		{title: p.T("tui.table.uptime"), width: 7, right: true, drop: 2,
+		{title: p.T("tui.table.uptime"), width: 7, right: true, drop: 3,
 			cell: func(r rigRow) string { return formatOptAge(r.rig.Uptime) }},
-		{title: p.T("tui.table.alert"), width: 24, minWidth: 12, drop: 3, flex: true,
+		{title: p.T("tui.table.alert"), width: 24, minWidth: 12, drop: 1, flex: true,
 			cell: func(r rigRow) string { return alertCell(p, r) },
 			style: func(r rigRow) *lipgloss.Style {
 				if r.worst == nil {
@@ -136,7 +136,7 @@ func (t *rigTable) columns() []column {
 			cell: func(r rigRow) string { return string(r.rig.Condition) }})
 	}
 	if t.multiPanel {
-		cols = append(cols, column{title: p.T("tui.table.panel"), width: 14, minWidth: 8, drop: 4,
+		cols = append(cols, column{title: p.T("tui.table.panel"), width: 14, minWidth: 8, drop: 2,
 			cell: func(r rigRow) string { return r.rig.Panel }})
 	}
 	cols = append(cols,
@@ -155,40 +155,67 @@ func (t *rigTable) columns() []column {
 	return cols
 }
 
-// layout picks the columns that fit in width, dropping the least important
-// first and then shrinking the shrinkable ones.
+// coreDrop is the highest drop priority of the columns that are kept by
+// shrinking other columns before they are dropped: condition, name, hash,
+// GPUs, temperature, report age, alert, panel and uptime.
+const coreDrop = 3
+
+// layout picks the columns that fit in width. Columns outside the core are
+// dropped first, least important first; then the shrinkable columns shrink
+// towards their minimum, and only when even that does not fit are core
+// columns dropped. Width left over goes to the flexible columns.
 func layout(cols []column, width int) []column {
-	total := func(cs []column) int {
+	total := func(cs []column, minimum bool) int {
 		w := 0
 		for _, c := range cs {
-			w += c.width + 1
+			if minimum && c.minWidth > 0 {
+				w += c.minWidth + 1
+			} else {
+				w += c.width + 1
+			}
 		}
 		return w
 	}
-	for total(cols) > width+1 {
+	dropWorst := func(limit int) bool {
 		worst := -1
 		for i, c := range cols {
-			if c.drop > 0 && (worst < 0 || c.drop > cols[worst].drop) {
+			if c.drop > 0 && c.drop >= limit && (worst < 0 || c.drop > cols[worst].drop) {
 				worst = i
 			}
 		}
 		if worst < 0 {
-			break
+			return false
 		}
 		cols = append(cols[:worst:worst], cols[worst+1:]...)
+		return true
 	}
-	for i := range cols {
-		if excess := total(cols) - width - 1; excess > 0 && cols[i].minWidth > 0 {
+
+	for total(cols, false) > width+1 && dropWorst(coreDrop+1) {
+	}
+	for total(cols, true) > width+1 && dropWorst(1) {
+	}
+	// Shrink from the right, so that the rig name keeps its room longest.
+	for i := len(cols) - 1; i >= 0; i-- {
+		if excess := total(cols, false) - width - 1; excess > 0 && cols[i].minWidth > 0 {
 			cols[i].width -= min(excess, cols[i].width-cols[i].minWidth)
 		}
 	}
+
+	// On a very narrow screen the shrinkable columns give up even their
+	// minimum, keeping at least a few cells each.
+	for i := len(cols) - 1; i >= 0; i-- {
+		if excess := total(cols, false) - width - 1; excess > 0 && cols[i].minWidth > 0 {
+			cols[i].width -= min(excess, max(cols[i].width-3, 0))
+		}
+	}
+
 	flex := 0
 	for _, c := range cols {
 		if c.flex {
 			flex++
 		}
 	}
-	if spare := width + 1 - total(cols); spare > 0 && flex > 0 {
+	if spare := width + 1 - total(cols, false); spare > 0 && flex > 0 {
 		for i := range cols {
 			if cols[i].flex {
 				cols[i].width += spare / flex
