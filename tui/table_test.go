@@ -233,3 +233,22 @@ func TestWorstAlertShown(t *testing.T) {
 		t.Errorf("rig2 line lacks its alert: %q", line)
 	}
 }
+
+func TestPanelColumnWithSeveralPanels(t *testing.T) {
+	first := loadSnapshot(t, "nvidia-3rigs.json")
+	body := readSample(t, "ethos13-just-booted.json")
+	second, err := panel.Decode(body, "farm2", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range sizes {
+		m := newTestModel(t, "en", size.width, size.height, cycleOf(first, second))
+		view := m.View()
+		if line := lineWith(view, "rig2"); !strings.Contains(line, "farm1") {
+			t.Errorf("%dx%d: rig2 does not name its panel: %q", size.width, size.height, line)
+		}
+		if line := lineWith(view, "a40001"); !strings.Contains(line, "farm2") {
+			t.Errorf("%dx%d: a40001 does not name its panel: %q", size.width, size.height, line)
+		}
+	}
+}
