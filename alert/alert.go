@@ -132,10 +132,21 @@ type Alert struct {
 // inhibited ones. Then higher severity comes first, then firing before
 // pending. The key breaks ties, so the order is stable from poll to poll.
 func SortAlerts(alerts []Alert) {
-	slices.SortStableFunc(alerts, compareAlerts)
+	// An Alert is several hundred bytes: sorting their indexes and moving
+	// each alert once is much cheaper than swapping the alerts.
+	order := make([]int, len(alerts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return compareAlerts(&alerts[a], &alerts[b]) })
+	sorted := make([]Alert, len(alerts))
+	for i, k := range order {
+		sorted[i] = alerts[k]
+	}
+	copy(alerts, sorted)
 }
 
-func compareAlerts(a, b Alert) int {
+func compareAlerts(a, b *Alert) int {
 	if c := cmpBool(a.State == StateResolved, b.State == StateResolved); c != 0 {
 		return c
 	}

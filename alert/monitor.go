@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,13 @@ type PanelStatus struct {
 	LastOK time.Time
 	// Stale reports whether Snapshot is older than the latest poll.
 	Stale bool
+	// NextFetch is, while the source fails, the earliest time it is fetched
+	// again: after its backoff and any Retry-After the server sent. Polls
+	// before it keep Err and the last snapshot. Zero while the source is
+	// read successfully.
+	NextFetch time.Time
+	// Failures counts the fetches that failed in a row.
+	Failures int
 }
 
 // Cycle is the outcome of one poll and evaluation. It is a copy: the
@@ -39,6 +47,10 @@ type Cycle struct {
 	// Notification holds what fired or resolved in this evaluation; nil when
 	// there is nothing to announce.
 	Notification *Notification
+	// StateWarning is the error of the latest failed save of the alert
+	// state. The first poll's cycle also carries the error that kept the
+	// state from being restored at start. It is nil when neither applies.
+	StateWarning error
 }
 
 // Monitor polls every source, evaluates the rules and tracks alert state.
@@ -61,6 +73,10 @@ type Monitor struct {
 	silences silences
 	// loadWarning is the reason the saved state could not be restored.
 	loadWarning error
+	// loadWarningReported is set once a cycle carried loadWarning.
+	loadWarningReported bool
+	// interval is the time between the caller's polls; 0 turns backoff off.
+	interval time.Duration
 
 	store *stateStore
 }
@@ -76,6 +92,11 @@ type panelState struct {
 	// failingSince is when the current run of failed fetches began; zero
 	// while the source is read successfully.
 	failingSince time.Time
+	// rigErrors is the text of the rigs the latest snapshot could not
+	// decode, so that the log names them when they change, not every poll.
+	rigErrors string
+
+	retry retryState
 }
 
 // MonitorOptions configure NewMonitor.
@@ -92,6 +113,12 @@ type MonitorOptions struct {
 	Logger *slog.Logger
 	// Printer is the language of log messages; nil means English.
 	Printer *locale.Printer
+	// Interval is the time between the caller's polls. A source that has
+	// failed for longer than Config.StaleAfter, so that its unreachable
+	// alert fires, is then fetched less often: on every 2nd, 4th, 8th…
+	// poll, at most MaxBackoff apart. 0 fetches every source at every poll.
+	// A server's Retry-After is honoured either way.
+	Interval time.Duration
 }
 
 // NewMonitor returns a monitor of sources with the alert state and silences
@@ -108,12 +135,13 @@ func NewMonitor(sources []panel.Source, opts MonitorOptions) (*Monitor, error) {
 		return nil, fmt.Errorf("create monitor: %w", err)
 	}
 	m := &Monitor{
-		cfg:     cfg,
-		now:     opts.Now,
-		log:     opts.Logger,
-		printer: opts.Printer,
-		rules:   newRules(time.Duration(cfg.MedianWindow)),
-		engine:  newEngine(),
+		cfg:      cfg,
+		now:      opts.Now,
+		log:      opts.Logger,
+		printer:  opts.Printer,
+		interval: max(opts.Interval, 0),
+		rules:    newRules(time.Duration(cfg.MedianWindow)),
+		engine:   newEngine(),
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -142,14 +170,28 @@ func NewMonitor(sources []panel.Source, opts MonitorOptions) (*Monitor, error) {
 	return m, nil
 }
 
-// Poll fetches every source concurrently, evaluates the rules and returns
-// the result. When ctx is cancelled during the fetch nothing is evaluated
-// and the returned cycle carries no notification.
+// Poll fetches every source that is due concurrently, evaluates the rules
+// and returns the result. A source that is backing off after failed
+// fetches, or waiting out the Retry-After its server sent, is not fetched:
+// it keeps its last error and snapshot until it is due. When ctx is
+// cancelled during the fetch nothing is evaluated and the returned cycle
+// carries no notification.
 func (m *Monitor) Poll(ctx context.Context) Cycle {
+	return m.poll(ctx, false)
+}
+
+// PollNow is Poll for a refresh the operator asked for: it also fetches the
+// sources that are backing off. A server's Retry-After is still honoured.
+func (m *Monitor) PollNow(ctx context.Context) Cycle {
+	return m.poll(ctx, true)
+}
+
+func (m *Monitor) poll(ctx context.Context, force bool) Cycle {
 	m.pollMu.Lock()
 	defer m.pollMu.Unlock()
 
-	results := m.fetchAll(ctx)
+	start := m.now()
+	results := m.fetchAll(ctx, start, force)
 	if ctx.Err() != nil {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -160,7 +202,11 @@ func (m *Monitor) Poll(ctx context.Context) Cycle {
 	now := m.now()
 	f := newFindings()
 	for i, ps := range m.panels {
-		m.applyFetch(f, ps, results[i], now)
+		res := results[i]
+		if !res.skipped {
+			ps.retry.record(start, res.err, ps.failingSince, time.Duration(m.cfg.StaleAfter), m.interval)
+		}
+		m.applyFetch(f, ps, res, now)
 	}
 	m.rules.forget(now)
 	m.silences.expire(now)
@@ -175,18 +221,52 @@ func (m *Monitor) Poll(ctx context.Context) Cycle {
 	m.mu.Unlock()
 
 	m.save(state)
+	cycle.StateWarning = m.cycleStateWarning()
 	return cycle
+}
+
+// cycleStateWarning returns Cycle.StateWarning. Unlike StateWarning it
+// reports the restore warning once, because the next save replaces the
+// file and the state is kept again from then on.
+func (m *Monitor) cycleStateWarning() error {
+	if m.store == nil {
+		return nil
+	}
+	m.mu.Lock()
+	var loadWarning error
+	if !m.loadWarningReported {
+		loadWarning, m.loadWarningReported = m.loadWarning, true
+	}
+	m.mu.Unlock()
+	return errors.Join(loadWarning, m.store.lastError())
 }
 
 type fetchResult struct {
 	snapshot panel.Snapshot
 	err      error
+	// skipped marks a source that was not due; err is then its last error.
+	skipped bool
 }
 
-func (m *Monitor) fetchAll(ctx context.Context) []fetchResult {
+// fetchAll fetches the sources that are due at start, or all but those
+// waiting out a Retry-After when force is set. The retry state is read
+// under mu, because Poll is the only writer but Alerts and Silence may run
+// beside it.
+func (m *Monitor) fetchAll(ctx context.Context, start time.Time, force bool) []fetchResult {
 	results := make([]fetchResult, len(m.panels))
+	m.mu.Lock()
+	for i, ps := range m.panels {
+		if !ps.retry.due(start, force, m.interval) {
+			results[i] = fetchResult{err: ps.err, skipped: true}
+		}
+	}
+	m.mu.Unlock()
+
 	var wg sync.WaitGroup
 	for i, ps := range m.panels {
+		if results[i].skipped {
+			continue
+		}
 		wg.Go(func() {
 			snap, err := ps.source.Fetch(ctx)
 			results[i] = fetchResult{snapshot: snap, err: err}
@@ -202,7 +282,9 @@ func (m *Monitor) fetchAll(ctx context.Context) []fetchResult {
 func (m *Monitor) applyFetch(f *findings, ps *panelState, res fetchResult, now time.Time) {
 	if res.err != nil {
 		if ps.err == nil || ps.err.Error() != res.err.Error() {
-			m.log.Warn(m.printer.T("alert.log.fetch_failed"), "panel", ps.name, "error", res.err)
+			wait := max(ps.retry.next().Sub(now), 0).Round(time.Second)
+			m.log.Warn(m.printer.T("alert.log.fetch_failed"), "panel", ps.name, "error", res.err,
+				"failures", ps.retry.failures, "next_try_in", wait)
 		}
 		ps.err = res.err
 		if ps.failingSince.IsZero() {
@@ -230,17 +312,43 @@ func (m *Monitor) applyFetch(f *findings, ps *panelState, res fetchResult, now t
 	for _, re := range res.snapshot.RigErrors {
 		f.unknownRigs[rigRef{ps.name, re.RigID}] = true
 	}
+	m.logRigErrors(ps, res.snapshot.RigErrors)
+}
+
+// logRigErrors logs the rigs of a response that could not be decoded when
+// they differ from the previous response's, so that a rig that stays broken
+// is logged once rather than at every poll.
+func (m *Monitor) logRigErrors(ps *panelState, rigErrs []panel.RigError) {
+	if len(rigErrs) == 0 && ps.rigErrors == "" {
+		return
+	}
+	texts := make([]string, len(rigErrs))
+	ids := make([]string, len(rigErrs))
+	for i, re := range rigErrs {
+		texts[i] = re.Error()
+		ids[i] = re.RigID
+	}
+	joined := strings.Join(texts, "\n")
+	if joined == ps.rigErrors {
+		return
+	}
+	ps.rigErrors = joined
+	if len(rigErrs) > 0 {
+		m.log.Warn(m.printer.T("alert.log.rigs_undecodable"), "panel", ps.name, "rigs", ids, "error", rigErrs[0].Error())
+	}
 }
 
 func (m *Monitor) cycleLocked(now time.Time, n *Notification) Cycle {
 	c := Cycle{At: now, Notification: n}
 	for _, ps := range m.panels {
 		c.Panels = append(c.Panels, PanelStatus{
-			Name:     ps.name,
-			Snapshot: ps.snapshot,
-			Err:      ps.err,
-			LastOK:   ps.lastOK,
-			Stale:    ps.err != nil && ps.hasSnapshot,
+			Name:      ps.name,
+			Snapshot:  ps.snapshot,
+			Err:       ps.err,
+			LastOK:    ps.lastOK,
+			Stale:     ps.err != nil && ps.hasSnapshot,
+			NextFetch: ps.retry.next(),
+			Failures:  ps.retry.failures,
 		})
 		c.Rigs = append(c.Rigs, ps.snapshot.Rigs...)
 	}

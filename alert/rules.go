@@ -25,24 +25,124 @@ type findings struct {
 	unknownPanels map[string]bool
 	// unknownRigs are rigs the panel listed but that could not be decoded.
 	unknownRigs map[rigRef]bool
-	// unknownKeys are single alerts whose readings are unknown or whose
-	// history is too short.
-	unknownKeys map[Key]bool
-	// downRigs are rigs in a failure condition or not reporting: their GPU
-	// and hash alerts are inhibited.
-	downRigs map[rigRef]bool
+	// rigs records, for every rig the rules ran on, which of its alerts
+	// cannot be decided and whether it is down. A large farm has tens of
+	// thousands of such alerts per poll, so they are kept as bits per rig
+	// rather than as keys in one map.
+	rigs map[rigRef]*rigFindings
+	// last is the rig the rules marked last, which is nearly always the
+	// next one marked.
+	last *rigFindings
+	// otherUnknown holds the undecided alerts that have no bit: a GPU index
+	// out of range or a kind the rules do not mark.
+	otherUnknown map[Key]bool
+}
+
+// rigFindings are the findings about one rig.
+type rigFindings struct {
+	ref rigRef
+	// down is set for a rig in a failure condition or not reporting: its
+	// GPU and hash alerts are inhibited.
+	down bool
+	// unknown marks the kinds of the rig's own alerts (GPU NoGPU) whose
+	// readings are unknown or whose history is too short.
+	unknown kindSet
+	// gpuUnknown is the same per GPU index.
+	gpuUnknown []kindSet
+}
+
+// maxFindingsGPU bounds the GPU indexes kept as bits; a malformed panel's
+// larger indexes go to findings.otherUnknown.
+const maxFindingsGPU = 256
+
+// kindSet is a set of the alert kinds the rules can leave undecided.
+type kindSet uint8
+
+func kindBit(k Kind) kindSet {
+	switch k {
+	case KindStale:
+		return 1 << 0
+	case KindGPUDead:
+		return 1 << 1
+	case KindGPUSlow:
+		return 1 << 2
+	case KindGPUHot:
+		return 1 << 3
+	case KindFanStopped:
+		return 1 << 4
+	case KindHashDrop:
+		return 1 << 5
+	}
+	return 0
 }
 
 func newFindings() *findings {
 	return &findings{
 		unknownPanels: map[string]bool{},
 		unknownRigs:   map[rigRef]bool{},
-		unknownKeys:   map[Key]bool{},
-		downRigs:      map[rigRef]bool{},
+		rigs:          map[rigRef]*rigFindings{},
 	}
 }
 
 func (f *findings) add(p problem) { f.problems = append(f.problems, p) }
+
+// rig returns the findings about the rig ref, creating them when absent.
+func (f *findings) rig(ref rigRef) *rigFindings {
+	if f.last != nil && f.last.ref == ref {
+		return f.last
+	}
+	rf := f.rigs[ref]
+	if rf == nil {
+		rf = &rigFindings{ref: ref}
+		f.rigs[ref] = rf
+	}
+	f.last = rf
+	return rf
+}
+
+// markUnknown records that the alert with key k cannot be decided this poll.
+func (f *findings) markUnknown(k Key) {
+	bit := kindBit(k.Kind)
+	if bit == 0 || k.GPU < NoGPU || k.GPU >= maxFindingsGPU {
+		if f.otherUnknown == nil {
+			f.otherUnknown = map[Key]bool{}
+		}
+		f.otherUnknown[k] = true
+		return
+	}
+
+	rf := f.rig(rigRef{k.Panel, k.RigID})
+	if k.GPU == NoGPU {
+		rf.unknown |= bit
+		return
+	}
+	if k.GPU >= len(rf.gpuUnknown) {
+		rf.gpuUnknown = append(rf.gpuUnknown, make([]kindSet, k.GPU+1-len(rf.gpuUnknown))...)
+	}
+	rf.gpuUnknown[k.GPU] |= bit
+}
+
+// unknown reports whether the alert with key k cannot be decided this poll.
+func (f *findings) unknown(k Key) bool {
+	if f.otherUnknown[k] {
+		return true
+	}
+	rf := f.rigs[rigRef{k.Panel, k.RigID}]
+	if rf == nil {
+		return false
+	}
+	bit := kindBit(k.Kind)
+	if k.GPU == NoGPU {
+		return rf.unknown&bit != 0
+	}
+	return k.GPU >= 0 && k.GPU < len(rf.gpuUnknown) && rf.gpuUnknown[k.GPU]&bit != 0
+}
+
+// down reports whether the rig ref is down this poll.
+func (f *findings) down(ref rigRef) bool {
+	rf := f.rigs[ref]
+	return rf != nil && rf.down
+}
 
 // held reports whether the alert with key k must keep its state this poll,
 // and whether that is because its rig is down.
@@ -53,9 +153,9 @@ func (f *findings) held(k Key) (held, inhibited bool) {
 	}
 	ref := rigRef{k.Panel, k.RigID}
 	switch {
-	case f.unknownPanels[k.Panel], f.unknownRigs[ref], f.unknownKeys[k]:
+	case f.unknownPanels[k.Panel], f.unknownRigs[ref], f.unknown(k):
 		return true, false
-	case f.downRigs[ref] && inhibitedByDownRig(k.Kind):
+	case f.down(ref) && inhibitedByDownRig(k.Kind):
 		return true, true
 	}
 	return false, false
@@ -92,20 +192,14 @@ func (r *rules) evaluateRig(f *findings, panelName string, rig panel.Rig, cfg Co
 	ref := rigRef{panelName, rig.ID}
 	base := problem{Key: Key{Panel: panelName, RigID: rig.ID, GPU: NoGPU}, RigLabel: rig.Name()}
 
-	condition := r.conditionProblem(base, ref, rig, cfg, now)
-	if condition != nil {
-		f.add(*condition)
-	}
-	stale, staleKnown := staleProblem(base, rig, cfg)
+	r.conditionProblem(f, base, ref, &rig, cfg, now)
+	stale, staleKnown := staleProblem(f, base, &rig, cfg)
 	if !staleKnown {
-		f.unknownKeys[withKind(base.Key, KindStale)] = true
-	}
-	if stale != nil {
-		f.add(*stale)
+		f.markUnknown(withKind(base.Key, KindStale))
 	}
 
-	if rig.Condition.Health() == panel.Failure || stale != nil {
-		f.downRigs[ref] = true
+	if rig.Condition.Health() == panel.Failure || stale {
+		f.rig(ref).down = true
 		r.history.rig(ref, now)
 		return
 	}
@@ -113,11 +207,11 @@ func (r *rules) evaluateRig(f *findings, panelName string, rig panel.Rig, cfg Co
 	rh := r.history.rig(ref, now)
 	unit := HashUnit(rig.Miner)
 	base.Values.Unit = unit
-	gpuDeadProblems(f, base, rig)
-	r.gpuSlowProblems(f, base, rh, rig, cfg, now)
-	gpuHotProblems(f, base, rig, cfg)
-	fanStoppedProblems(f, base, rig, cfg)
-	r.hashDropProblem(f, base, rh, rig, cfg, now)
+	gpuDeadProblems(f, base, &rig)
+	r.gpuSlowProblems(f, base, rh, &rig, cfg, now)
+	gpuHotProblems(f, base, &rig, cfg)
+	fanStoppedProblems(f, base, &rig, cfg)
+	r.hashDropProblem(f, base, rh, &rig, cfg, now)
 	r.history.record(rh, rig, now)
 }
 
@@ -142,11 +236,11 @@ func withGPU(k Key, index int, kind Kind) Key {
 	return k
 }
 
-// conditionProblem turns the panel's condition into a problem. Failures are
+// conditionProblem adds the panel's condition as a problem. Failures are
 // critical, and degraded and unrecognised conditions are warnings.
 // just_booted is a warning only once it has lasted longer than the boot
 // grace, measured by the rig's uptime or by how long the monitor has seen it.
-func (r *rules) conditionProblem(base problem, ref rigRef, rig panel.Rig, cfg Config, now time.Time) *problem {
+func (r *rules) conditionProblem(f *findings, base problem, ref rigRef, rig *panel.Rig, cfg Config, now time.Time) {
 	p := base
 	p.Key.Kind = KindCondition
 	p.Values.Condition = rig.Condition
@@ -156,13 +250,15 @@ func (r *rules) conditionProblem(base problem, ref rigRef, rig panel.Rig, cfg Co
 	}
 	switch rig.Condition.Health() {
 	case panel.Healthy:
-		return nil
+		return
 	case panel.Failure:
 		p.Severity = SeverityCritical
-		return &p
+		f.add(p)
+		return
 	case panel.Degraded, panel.UnknownHealth:
 		p.Severity = SeverityWarning
-		return &p
+		f.add(p)
+		return
 	}
 
 	since, ok := r.bootedSince[ref]
@@ -176,7 +272,7 @@ func (r *rules) conditionProblem(base problem, ref rigRef, rig panel.Rig, cfg Co
 	}
 	grace := time.Duration(cfg.BootGrace)
 	if held <= grace {
-		return nil
+		return
 	}
 	p.Severity = SeverityWarning
 	p.Values.Age = held
@@ -184,32 +280,33 @@ func (r *rules) conditionProblem(base problem, ref rigRef, rig panel.Rig, cfg Co
 	if rig.Uptime.Known {
 		p.Values.Uptime = rig.Uptime.Value
 	}
-	return &p
+	f.add(p)
 }
 
 // staleProblem reports a rig whose last report, on the panel's clock, is
-// older than StaleAfter, whatever its condition. known is false when
-// the panel gave no report time.
-func staleProblem(base problem, rig panel.Rig, cfg Config) (p *problem, known bool) {
+// older than StaleAfter, whatever its condition, and returns whether it
+// is stale. known is false when the panel gave no report time.
+func staleProblem(f *findings, base problem, rig *panel.Rig, cfg Config) (stale, known bool) {
 	if !rig.ReportAge.Known {
-		return nil, false
+		return false, false
 	}
 	limit := time.Duration(cfg.StaleAfter)
 	if rig.ReportAge.Value <= limit {
-		return nil, true
+		return false, true
 	}
-	stale := base
-	stale.Key.Kind = KindStale
-	stale.Severity = SeverityCritical
-	stale.Values.Age = rig.ReportAge.Value
-	stale.Values.Limit = limit
-	return &stale, true
+	p := base
+	p.Key.Kind = KindStale
+	p.Severity = SeverityCritical
+	p.Values.Age = rig.ReportAge.Value
+	p.Values.Limit = limit
+	f.add(p)
+	return true, true
 }
 
 // gpuDeadProblems reports each GPU at zero hash while its rig hashes. When
 // no single GPU is at zero but the panel counts fewer GPUs hashing than
 // detected, it reports the rig instead.
-func gpuDeadProblems(f *findings, base problem, rig panel.Rig) {
+func gpuDeadProblems(f *findings, base problem, rig *panel.Rig) {
 	rigHash, ok := finite(rig.Hash)
 	if !ok {
 		markRigUnknown(f, base.Key, KindGPUDead, rig)
@@ -226,7 +323,7 @@ func gpuDeadProblems(f *findings, base problem, rig panel.Rig) {
 		key := withGPU(base.Key, gpu.Index, KindGPUDead)
 		hash, ok := finite(gpu.Hash)
 		if !ok {
-			f.unknownKeys[key] = true
+			f.markUnknown(key)
 			continue
 		}
 		if hash != 0 {
@@ -239,12 +336,12 @@ func gpuDeadProblems(f *findings, base problem, rig panel.Rig) {
 		p.Values.Hashing, p.Values.Detected = hashingCounts(rig)
 		f.add(p)
 		// A dead GPU is not also slow: keep its slow alert as it is.
-		f.unknownKeys[withGPU(base.Key, gpu.Index, KindGPUSlow)] = true
+		f.markUnknown(withGPU(base.Key, gpu.Index, KindGPUSlow))
 	}
 
 	rigKey := withKind(base.Key, KindGPUDead)
 	if !rig.GPUsHashing.Known || !rig.GPUsDetected.Known {
-		f.unknownKeys[rigKey] = true
+		f.markUnknown(rigKey)
 		return
 	}
 	if dead == 0 && rig.GPUsHashing.Value < rig.GPUsDetected.Value {
@@ -256,21 +353,21 @@ func gpuDeadProblems(f *findings, base problem, rig panel.Rig) {
 	}
 }
 
-func hashingCounts(rig panel.Rig) (hashing, detected int) {
+func hashingCounts(rig *panel.Rig) (hashing, detected int) {
 	return rig.GPUsHashing.Value, rig.GPUsDetected.Value
 }
 
 // markRigUnknown keeps every alert of kind on the rig and its GPUs as it is.
-func markRigUnknown(f *findings, rigKey Key, kind Kind, rig panel.Rig) {
-	f.unknownKeys[withKind(rigKey, kind)] = true
+func markRigUnknown(f *findings, rigKey Key, kind Kind, rig *panel.Rig) {
+	f.markUnknown(withKind(rigKey, kind))
 	for _, gpu := range rig.GPUs {
-		f.unknownKeys[withGPU(rigKey, gpu.Index, kind)] = true
+		f.markUnknown(withGPU(rigKey, gpu.Index, kind))
 	}
 }
 
 // gpuSlowProblems reports each GPU hashing below GPUSlowPercent of its own
 // median over the window.
-func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig panel.Rig, cfg Config, now time.Time) {
+func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *panel.Rig, cfg Config, now time.Time) {
 	if cfg.GPUSlowPercent <= 0 {
 		return
 	}
@@ -279,7 +376,7 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig p
 		hash, ok := finite(gpu.Hash)
 		median, samples := r.history.gpuMedian(rh, gpu.Index, now)
 		if !ok || samples < minMedianSamples {
-			f.unknownKeys[key] = true
+			f.markUnknown(key)
 			continue
 		}
 		threshold := median * cfg.GPUSlowPercent / 100
@@ -299,12 +396,12 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig p
 
 // gpuHotProblems reports each GPU at or above a hot threshold: critical at
 // GPUHotCriticalC, else warning at GPUHotWarningC.
-func gpuHotProblems(f *findings, base problem, rig panel.Rig, cfg Config) {
+func gpuHotProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindGPUHot)
 		temp, ok := finite(gpu.TempC)
 		if !ok {
-			f.unknownKeys[key] = true
+			f.markUnknown(key)
 			continue
 		}
 		p := base
@@ -327,7 +424,7 @@ func gpuHotProblems(f *findings, base problem, rig panel.Rig, cfg Config) {
 // fanStoppedProblems reports each GPU whose fan reads 0 while the GPU is
 // hotter than FanStoppedAboveC. The fan percentage is used when the panel
 // gives one, else the RPM reading.
-func fanStoppedProblems(f *findings, base problem, rig panel.Rig, cfg Config) {
+func fanStoppedProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindFanStopped)
 		fan, fanOK := finite(gpu.FanPercent)
@@ -336,7 +433,7 @@ func fanStoppedProblems(f *findings, base problem, rig panel.Rig, cfg Config) {
 		}
 		temp, tempOK := finite(gpu.TempC)
 		if !fanOK || !tempOK {
-			f.unknownKeys[key] = true
+			f.markUnknown(key)
 			continue
 		}
 		if fan != 0 || temp <= cfg.FanStoppedAboveC {
@@ -353,7 +450,7 @@ func fanStoppedProblems(f *findings, base problem, rig panel.Rig, cfg Config) {
 
 // hashDropProblem reports a rig hashing below HashDropPercent of its own
 // median over the window.
-func (r *rules) hashDropProblem(f *findings, base problem, rh *rigHistory, rig panel.Rig, cfg Config, now time.Time) {
+func (r *rules) hashDropProblem(f *findings, base problem, rh *rigHistory, rig *panel.Rig, cfg Config, now time.Time) {
 	if cfg.HashDropPercent <= 0 {
 		return
 	}
@@ -361,7 +458,7 @@ func (r *rules) hashDropProblem(f *findings, base problem, rh *rigHistory, rig p
 	hash, ok := finite(rig.Hash)
 	median, samples := r.history.rigMedian(rh, now)
 	if !ok || samples < minMedianSamples {
-		f.unknownKeys[key] = true
+		f.markUnknown(key)
 		return
 	}
 	threshold := median * cfg.HashDropPercent / 100

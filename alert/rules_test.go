@@ -136,14 +136,14 @@ func TestRuleStale(t *testing.T) {
 		if ok && (p.Severity != SeverityCritical || p.Values.Age != tt.age || p.Values.Limit != 10*time.Minute) {
 			t.Errorf("age %v: problem %+v", tt.age, p)
 		}
-		if ok != f.downRigs[rigRef{"farm", "r1"}] {
+		if ok != f.down(rigRef{"farm", "r1"}) {
 			t.Errorf("age %v: down = %v, want %v", tt.age, !ok, ok)
 		}
 	}
 
 	rig := testRig("r1", "", 30)
 	rig.ReportAge = panel.Opt[time.Duration]{}
-	if f := evaluateOnce(rig, DefaultConfig()); !f.unknownKeys[key] {
+	if f := evaluateOnce(rig, DefaultConfig()); !f.unknown(key) {
 		t.Error("unknown report age: stale alert not held")
 	}
 }
@@ -174,7 +174,7 @@ func TestRuleGPUDead(t *testing.T) {
 			t.Errorf("GPU %d at 30: dead", i)
 		}
 	}
-	if !f.unknownKeys[gpuKey("farm", "r1", 1, KindGPUSlow)] {
+	if !f.unknown(gpuKey("farm", "r1", 1, KindGPUSlow)) {
 		t.Error("dead GPU's slow alert not held")
 	}
 }
@@ -197,7 +197,7 @@ func TestRuleGPUDeadUnknownReadings(t *testing.T) {
 	rig.Hash = panel.Opt[float64]{}
 	f := evaluateOnce(rig, DefaultConfig())
 	for _, key := range []Key{rigKey("farm", "r1", KindGPUDead), gpuKey("farm", "r1", 0, KindGPUDead), gpuKey("farm", "r1", 1, KindGPUDead)} {
-		if !f.unknownKeys[key] {
+		if !f.unknown(key) {
 			t.Errorf("unknown rig hash: %v not held", key)
 		}
 	}
@@ -205,10 +205,10 @@ func TestRuleGPUDeadUnknownReadings(t *testing.T) {
 	rig = testRig("r1", "", 30, 30)
 	rig.GPUsHashing = panel.Opt[int]{}
 	f = evaluateOnce(rig, DefaultConfig())
-	if !f.unknownKeys[rigKey("farm", "r1", KindGPUDead)] {
+	if !f.unknown(rigKey("farm", "r1", KindGPUDead)) {
 		t.Error("unknown miner_instance: rig-level dead alert not held")
 	}
-	if f.unknownKeys[gpuKey("farm", "r1", 0, KindGPUDead)] {
+	if f.unknown(gpuKey("farm", "r1", 0, KindGPUDead)) {
 		t.Error("unknown miner_instance: per-GPU dead alert held although its hash is known")
 	}
 }
@@ -294,7 +294,7 @@ func TestRuleFanStopped(t *testing.T) {
 
 	rig = testRig("r1", "", 30)
 	rig.GPUs[0].FanRPM = panel.Opt[float64]{}
-	if f := evaluateOnce(rig, DefaultConfig()); !f.unknownKeys[key] {
+	if f := evaluateOnce(rig, DefaultConfig()); !f.unknown(key) {
 		t.Error("unknown fan reading: alert not held")
 	}
 }
@@ -352,7 +352,7 @@ func TestRuleGPUSlowNeedsHistory(t *testing.T) {
 	if _, ok := problemFor(f, key); ok {
 		t.Error("slow with 4 samples of history, want at least 5")
 	}
-	if !f.unknownKeys[key] {
+	if !f.unknown(key) {
 		t.Error("slow alert not held while history is short")
 	}
 }
@@ -399,7 +399,7 @@ func TestRuleHashDropOff(t *testing.T) {
 func TestRuleDownRigSkipsGPURules(t *testing.T) {
 	rig := withTemp(withCondition(testRig("r1", "", 30, 0), panel.Overheat), 0, 95)
 	f := evaluateOnce(rig, DefaultConfig())
-	if !f.downRigs[rigRef{"farm", "r1"}] {
+	if !f.down(rigRef{"farm", "r1"}) {
 		t.Fatal("overheated rig not down")
 	}
 	for _, p := range f.problems {
@@ -424,5 +424,38 @@ func TestSourceProblem(t *testing.T) {
 	p := sourceProblem("abc", t0, nil, cfg, t0.Add(11*time.Minute))
 	if p == nil || p.Severity != SeverityUnknown || p.Values.Age != 11*time.Minute || p.Key.Kind != KindUnreachable {
 		t.Errorf("failing 11m: problem %+v, want severity unknown, age 11m", p)
+	}
+}
+
+func TestFindingsUnknownKeys(t *testing.T) {
+	f := newFindings()
+	marked := []Key{
+		rigKey("farm", "r1", KindHashDrop),
+		gpuKey("farm", "r1", 3, KindGPUSlow),
+		gpuKey("farm", "r1", maxFindingsGPU+5, KindGPUHot),
+		gpuKey("farm", "r2", 0, KindGPUDead),
+		rigKey("farm", "r2", "future_kind"),
+	}
+	for _, k := range marked {
+		f.markUnknown(k)
+	}
+	for _, k := range marked {
+		if !f.unknown(k) {
+			t.Errorf("%s is not unknown after it was marked", k)
+		}
+	}
+
+	for _, k := range []Key{
+		rigKey("farm", "r1", KindStale),
+		gpuKey("farm", "r1", 3, KindGPUHot),
+		gpuKey("farm", "r1", 2, KindGPUSlow),
+		gpuKey("farm", "r1", 4, KindGPUSlow),
+		gpuKey("farm", "r1", maxFindingsGPU+5, KindGPUSlow),
+		gpuKey("farm", "r3", 0, KindGPUDead),
+		gpuKey("other", "r1", 3, KindGPUSlow),
+	} {
+		if f.unknown(k) {
+			t.Errorf("%s is unknown but was never marked", k)
+		}
 	}
 }

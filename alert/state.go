@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -42,6 +43,9 @@ type savedPanel struct {
 // content written, so that an unchanged state is not written again.
 type stateStore struct {
 	path string
+	// writeTemp writes and syncs the temporary file; nil means
+	// writeAndSync. Tests replace it to fail as a full disk does.
+	writeTemp func(f *os.File, data []byte) error
 	// seq numbers the states taken; guarded by the monitor's mu.
 	seq uint64
 
@@ -103,7 +107,7 @@ func (s *stateStore) write(st *savedState) error {
 		return nil
 	}
 	if err == nil {
-		err = writeFileAtomic(s.path, data)
+		err = writeFileAtomic(s.path, data, s.writeTemp)
 	}
 	if err != nil {
 		s.err = fmt.Errorf("save alert state %s: %w", s.path, err)
@@ -123,10 +127,15 @@ func (s *stateStore) lastError() error {
 
 // load reads the state file; it returns nil and no error when there is none.
 func (s *stateStore) load() (*savedState, error) {
-	data, err := os.ReadFile(s.path)
+	info, err := os.Stat(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if err == nil && !info.Mode().IsRegular() {
+		// A FIFO or a device such as /dev/zero would block or never end.
+		return nil, fmt.Errorf("read alert state %s: %w", s.path, notRegular(info))
+	}
+	data, err := os.ReadFile(s.path)
 	if err != nil {
 		return nil, fmt.Errorf("read alert state %s: %w", s.path, err)
 	}
@@ -209,11 +218,19 @@ func validSaved(t tracked) bool {
 
 // writeFileAtomic replaces path with data so that a crash leaves either the
 // old file or the new one: it writes a temporary file in the same
-// directory, syncs it, renames it over path, and syncs the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
+// directory with writeTemp (writeAndSync when nil), renames it over path,
+// and syncs the directory. On any error the temporary file is removed.
+func writeFileAtomic(path string, data []byte, writeTemp func(f *os.File, data []byte) error) (err error) {
+	if writeTemp == nil {
+		writeTemp = writeAndSync
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		// A rename over a directory fails with a confusing "file exists".
+		return notRegular(info)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -225,19 +242,46 @@ func writeFileAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if err := writeTemp(tmp, data); err != nil {
+		return tempFileError("write", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return tempFileError("write", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return tempFileError("rename", err)
 	}
 	return syncDir(dir)
+}
+
+// notRegular is the error for a state path that is not a regular file.
+func notRegular(info fs.FileInfo) error {
+	if info.IsDir() {
+		return syscall.EISDIR
+	}
+	return errors.New("not a regular file")
+}
+
+// tempFileError drops the temporary file's random name from err, which the
+// caller's message replaces with the state file's path.
+func tempFileError(op string, err error) error {
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &pathErr):
+		err = pathErr.Err
+	case errors.As(err, &linkErr):
+		err = linkErr.Err
+	}
+	return fmt.Errorf("%s temporary file: %w", op, err)
+}
+
+// writeAndSync writes data to f and flushes it to the disk.
+func writeAndSync(f *os.File, data []byte) error {
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 // syncDir makes a rename in dir durable.

@@ -37,11 +37,12 @@ func Decode(body []byte, source string, fetchedAt time.Time) (Snapshot, error) {
 	}
 
 	d := &decoder{
-		scan:    jsonScanner{data: text},
+		scan:    jsonScanner{data: text, total: len(text)},
 		source:  source,
 		strings: newInterner(),
 	}
-	snap, err := d.document(fetchedAt)
+	defer d.gpus.stop()
+	snap, err := d.document(func() time.Time { return fetchedAt })
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -70,13 +71,15 @@ type decoder struct {
 
 	// entries lists every member of "rigs" in document order; they are
 	// deduplicated and sorted once the document is read.
-	entries   []rigEntry
-	rigs      []*Rig
+	entries []rigEntry
+	// rigs holds the decoded rigs in document order. finishRigs sorts them
+	// in place into the snapshot, so the rigs are stored once.
+	rigs []Rig
+	// rigsStart is the offset of the "rigs" object in the text.
+	rigsStart int
 	rigsFound bool
-	// gpuSlab is carved into each rig's GPUs, one allocation for many rigs;
-	// slabSize is the size of the last slab allocated.
-	gpuSlab  []GPU
-	slabSize int
+	// gpus builds each rig's GPUs from its lists, beside the decoder.
+	gpus gpuBuilder
 	// shapeErr is set when the JSON is valid so far but not a panel. It is
 	// returned only if the rest of the body is valid JSON, because a syntax
 	// error is the more useful report.
@@ -90,8 +93,10 @@ type rigEntry struct {
 	err   error
 }
 
-func (d *decoder) document(fetchedAt time.Time) (Snapshot, error) {
-	snap := Snapshot{Source: d.source, FetchedAt: fetchedAt}
+// document reads the whole document. fetchedAt is called once the input
+// has been read, which for a streamed input is at the end.
+func (d *decoder) document(fetchedAt func() time.Time) (Snapshot, error) {
+	snap := Snapshot{Source: d.source}
 
 	if d.scan.peek() != '{' {
 		v, err := d.scan.value()
@@ -132,8 +137,10 @@ func (d *decoder) document(fetchedAt time.Time) (Snapshot, error) {
 		return Snapshot{}, notPanel(`no "rigs" field`)
 	}
 
+	snap.FetchedAt = fetchedAt()
+	d.gpus.wait()
 	snap.Rigs, snap.RigErrors = d.finishRigs()
-	setPanelTime(&snap, fetchedAt)
+	setPanelTime(&snap, snap.FetchedAt)
 	return snap, nil
 }
 
@@ -167,6 +174,7 @@ func (d *decoder) rigList() error {
 
 	switch d.scan.peek() {
 	case '{':
+		d.rigsStart = d.scan.offset()
 		return d.scan.object(d.rigMember)
 	case '[':
 		n := 0
@@ -195,17 +203,52 @@ func (d *decoder) rigMember(rawID string) error {
 		if err != nil {
 			return err
 		}
-		d.entries = append(d.entries, rigEntry{rawID: rawID, err: fmt.Errorf("value is %s, not an object", v.kind)})
+		d.entries = append(d.entries, rigEntry{rawID: strings.Clone(rawID), err: fmt.Errorf("value is %s, not an object", v.kind)})
 		return nil
 	}
 
-	rig, err := d.rig(strings.Clone(Sanitize(rawID)))
-	if err != nil {
+	if len(d.rigs) == cap(d.rigs) {
+		d.growRigs()
+	}
+	id := strings.Clone(Sanitize(rawID))
+	// The entry outlives the part of a streamed input that rawID is cut
+	// from; almost every id is already clean and can share its copy.
+	if id == rawID {
+		rawID = id
+	} else {
+		rawID = strings.Clone(rawID)
+	}
+	d.rigs = append(d.rigs, Rig{})
+	if err := d.rig(&d.rigs[len(d.rigs)-1], id); err != nil {
 		return err
 	}
-	d.entries = append(d.entries, rigEntry{rawID: rawID, rig: len(d.rigs)})
-	d.rigs = append(d.rigs, rig)
+	d.entries = append(d.entries, rigEntry{rawID: rawID, rig: len(d.rigs) - 1})
 	return nil
+}
+
+// firstRigs is the capacity for the first rigs, before their size is known.
+const firstRigs = 8
+
+// growRigs makes room for more rigs. Past the first few it extrapolates
+// the number of rigs from the bytes they took and the bytes left, because
+// appending one by one to a slice of 5,000 large Rig values would allocate
+// several times the final slice in copies along the way.
+func (d *decoder) growRigs() {
+	// The GPU builder writes into the rigs through pointers, which must
+	// not move under it.
+	d.gpus.wait()
+	n := len(d.rigs)
+	size := firstRigs
+	if n >= firstRigs {
+		read := max(d.scan.offset()-d.rigsStart, 1)
+		left := max(d.scan.total-d.scan.offset(), 0)
+		// An eighth more than the estimate, for rigs larger than the first.
+		estimate := int(int64(n) * int64(left) / int64(read))
+		size = n + max(estimate+estimate/8, firstRigs)
+	}
+	rigs := make([]Rig, n, size)
+	copy(rigs, d.rigs)
+	d.rigs = rigs
 }
 
 // finishRigs keeps the last of rigs listed twice under the same key (as
@@ -241,15 +284,60 @@ func (d *decoder) finishRigs() ([]Rig, []RigError) {
 		}
 	}
 
-	// Sorting indexes and copying each rig once is much cheaper than
-	// sorting the large Rig values in place.
 	slices.SortFunc(keep, func(a, b int) int { return strings.Compare(d.rigs[a].ID, d.rigs[b].ID) })
-	rigs := make([]Rig, len(keep))
-	for i, k := range keep {
-		rigs[i] = *d.rigs[k]
-	}
 	slices.SortStableFunc(rigErrs, func(a, b RigError) int { return strings.Compare(a.RigID, b.RigID) })
+	rigs := gatherRigs(d.rigs, keep)
+	if cap(d.rigs) > len(rigs)+len(rigs)/4+firstRigs {
+		// The estimate in growRigs was far too high, or many rigs were
+		// dropped: keep only what the snapshot needs.
+		rigs = slices.Clone(rigs)
+	}
 	return rigs, rigErrs
+}
+
+// gatherRigs moves rigs[keep[0]], rigs[keep[1]]… to the front of rigs, in
+// that order, and returns them. It works in place, one cycle of the
+// permutation at a time, because a second slice of every rig would double
+// the memory a large farm needs. keep holds distinct indexes.
+func gatherRigs(rigs []Rig, keep []int) []Rig {
+	// from[i] is the index whose rig moves to i: the kept rigs first, then
+	// the dropped ones in any order.
+	from := make([]int, 0, len(rigs))
+	from = append(from, keep...)
+	kept := make([]bool, len(rigs))
+	for _, k := range keep {
+		kept[k] = true
+	}
+	for i := range rigs {
+		if !kept[i] {
+			from = append(from, i)
+		}
+	}
+
+	// The bitmap of kept rigs is no longer needed: it now marks the slots
+	// already filled.
+	done := kept
+	clear(done)
+	for start := range rigs {
+		if done[start] || from[start] == start {
+			continue
+		}
+		saved := rigs[start]
+		i := start
+		for {
+			done[i] = true
+			src := from[i]
+			if src == start {
+				rigs[i] = saved
+				break
+			}
+			rigs[i] = rigs[src]
+			i = src
+		}
+	}
+
+	clear(rigs[len(keep):])
+	return rigs[:len(keep):len(keep)]
 }
 
 // setPanelTime sets the panel's clock from per_info, falling back to the

@@ -803,3 +803,47 @@ func TestDecodeRawControlCharactersAccepted(t *testing.T) {
 	wantString(t, "Label", rig.Label, "abc")
 	wantFloat(t, "GPU 1 Hash (tab-separated)", rig.GPUs[1].Hash, 2)
 }
+
+func TestGatherRigs(t *testing.T) {
+	newRigs := func(n int) []Rig {
+		rigs := make([]Rig, n)
+		for i := range rigs {
+			rigs[i].ID = fmt.Sprint(i)
+		}
+		return rigs
+	}
+	ids := func(rigs []Rig) string {
+		var b strings.Builder
+		for _, r := range rigs {
+			b.WriteString(r.ID + " ")
+		}
+		return strings.TrimSpace(b.String())
+	}
+
+	for _, tc := range []struct {
+		n    int
+		keep []int
+		want string
+	}{
+		{10, []int{7, 2, 9, 0}, "7 2 9 0"},
+		{5, []int{4, 3, 2, 1, 0}, "4 3 2 1 0"},
+		{5, []int{1, 2, 0, 4, 3}, "1 2 0 4 3"},
+		{4, []int{0, 1, 2, 3}, "0 1 2 3"},
+		{3, []int{}, ""},
+		{0, nil, ""},
+	} {
+		rigs := newRigs(tc.n)
+		got := gatherRigs(rigs, tc.keep)
+		if ids(got) != tc.want {
+			t.Errorf("gatherRigs(%d rigs, keep %v) = %q, want %q", tc.n, tc.keep, ids(got), tc.want)
+		}
+		if cap(got) != len(tc.keep) {
+			t.Errorf("keep %v: cap = %d, want %d so that an append cannot reach a dropped rig", tc.keep, cap(got), len(tc.keep))
+		}
+		for i := len(tc.keep); i < tc.n; i++ {
+			if rigs[i].ID != "" {
+				t.Errorf("keep %v: slot %d still holds rig %q, want it cleared", tc.keep, i, rigs[i].ID)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -106,4 +107,41 @@ func TestFileSourceCanceled(t *testing.T) {
 	cancel()
 	_, err = src.Fetch(ctx)
 	wantFetchError(t, err, KindCanceled)
+}
+
+// A FIFO reports no size, so the file source reads it with a buffer that
+// grows. The body, ten times the first buffer size, must arrive whole, and
+// the size limit must still hold.
+func TestFileSourceUnknownSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "panel.fifo")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	label := strings.Repeat("x", 10*minReadBuffer)
+	body := `{"rigs":{"r1":{"condition":"mining","rack_loc":"` + label + `"}}}`
+	writeFIFO := func() {
+		go func() {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			defer f.Close()
+			_, _ = f.WriteString(body)
+		}()
+	}
+
+	// ParseSource would open the FIFO to check it is readable, which takes
+	// the writer's body; build the source directly instead.
+	writeFIFO()
+	snap, err := newFileSource(path, path, HTTPOptions{}).Fetch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Rigs) != 1 || snap.Rigs[0].Label != label {
+		t.Fatalf("rigs = %d; want rig r1 with its %d-byte label", len(snap.Rigs), len(label))
+	}
+
+	writeFIFO()
+	_, err = newFileSource(path, path, HTTPOptions{MaxBodyBytes: int64(len(body) - 1)}).Fetch(context.Background())
+	wantFetchError(t, err, KindTooLarge)
 }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -111,22 +113,106 @@ func (s *httpSource) get(parent context.Context) ([]byte, int, error) {
 	defer resp.Body.Close()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, resp.StatusCode, s.fail(KindHTTPStatus, resp.StatusCode, nil)
+		fe := s.fail(KindHTTPStatus, resp.StatusCode, nil)
+		if delay, ok := retryAfter(resp.Header, s.now()); ok {
+			fe.Err = &RetryAfterError{Delay: delay}
+		}
+		return nil, resp.StatusCode, fe
 	}
 	if resp.ContentLength > s.maxBody {
 		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
 	}
 
-	// Reading one byte over the cap distinguishes a body of exactly the cap
-	// from a bigger one.
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
-	if err != nil {
-		return nil, resp.StatusCode, s.classify(parent, err, resp.StatusCode, int64(len(body)))
-	}
-	if int64(len(body)) > s.maxBody {
+	body, read, err := readBody(resp.Body, resp.ContentLength, s.maxBody)
+	if errors.Is(err, errBodyTooLarge) {
 		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
 	}
+	if err != nil {
+		return nil, resp.StatusCode, s.classify(parent, err, resp.StatusCode, read)
+	}
 	return body, resp.StatusCode, nil
+}
+
+// errBodyTooLarge stops readBody one byte past the size cap.
+var errBodyTooLarge = errors.New("body larger than the size cap")
+
+// readBody reads a body of at most limit bytes into one slice of its
+// length. It returns the body, the number of bytes read, and
+// errBodyTooLarge as soon as more than limit bytes arrive. Until the end
+// the body is kept in chunks, so an endless body costs about limit bytes
+// and is never copied. contentLength, when not negative, sizes the first
+// chunk to hold the whole body.
+func readBody(r io.Reader, contentLength, limit int64) ([]byte, int64, error) {
+	const firstChunk, maxChunk = 512, 1 << 20
+	var chunks [][]byte
+	var total int64
+	// One byte more than the length lets the read that reports the end
+	// happen without a new chunk.
+	chunk := make([]byte, 0, max(min(contentLength, limit)+1, firstChunk))
+	for {
+		n, err := r.Read(chunk[len(chunk):cap(chunk)])
+		chunk = chunk[:len(chunk)+n]
+		total += int64(n)
+		if total > limit {
+			return nil, total, errBodyTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, total, err
+		}
+		if len(chunk) == cap(chunk) {
+			chunks = append(chunks, chunk)
+			// total <= limit here, so the next chunk has room for a byte.
+			chunk = make([]byte, 0, min(2*int64(cap(chunk)), maxChunk, limit+1-total))
+		}
+	}
+
+	if len(chunks) == 0 {
+		return chunk, total, nil
+	}
+	body := make([]byte, 0, total)
+	for _, c := range chunks {
+		body = append(body, c...)
+	}
+	return append(body, chunk...), total, nil
+}
+
+// RetryAfterError is the cause of a KindHTTPStatus FetchError whose
+// response carried a Retry-After header, as 429 Too Many Requests and 503
+// Service Unavailable responses may. The server requests that it is not
+// fetched again for Delay.
+type RetryAfterError struct {
+	Delay time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return "retry after " + e.Delay.String() }
+
+// retryAfter reads a Retry-After header in either of its forms: a number of
+// seconds, or an HTTP date. A date is measured against the response's own
+// Date header when it has one, so that a server clock that is off does not
+// matter, and against now otherwise. A date in the past is a delay of 0.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	value := strings.TrimSpace(h.Get("Retry-After"))
+	if value == "" {
+		return 0, false
+	}
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+		if seconds < 0 {
+			return 0, false
+		}
+		return time.Duration(min(seconds, math.MaxInt64/int64(time.Second))) * time.Second, true
+	}
+
+	at, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = date
+	}
+	return max(at.Sub(now), 0), true
 }
 
 func (s *httpSource) fail(kind ErrorKind, status int, err error) *FetchError {

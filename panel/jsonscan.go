@@ -13,10 +13,50 @@ import (
 // expect. String values stay raw substrings of data, escapes and all, until
 // the decoder requests their text, so reading a value costs no allocation.
 // The input must be valid UTF-8.
+//
+// A streamed input arrives in parts: data then holds only the latest part,
+// from the start of the value being read, and more supplies the rest. The
+// strings already returned stay valid, since each part is a new string.
 type jsonScanner struct {
 	data  string
 	pos   int
 	depth int
+	// base is the offset of data[0] in the whole input. total is the length
+	// of the whole input, which a stream takes from the file's size.
+	base  int
+	total int
+	// more returns keep followed by the next part of a streamed input, or
+	// false at its end. It is nil when data is the whole input.
+	more func(keep string) (string, bool)
+}
+
+// offset returns the position in the whole input.
+func (s *jsonScanner) offset() int { return s.base + s.pos }
+
+// fill reads the next part of a streamed input, keeping data[keep:], and
+// returns how far the kept bytes moved. It returns false at the end of the
+// input.
+func (s *jsonScanner) fill(keep int) (shift int, ok bool) {
+	if s.more == nil {
+		return 0, false
+	}
+	data, ok := s.more(s.data[keep:])
+	if !ok {
+		return 0, false
+	}
+	s.data = data
+	s.base += keep
+	s.pos -= keep
+	return keep, true
+}
+
+// ensure reads on until n bytes follow pos or the input ends.
+func (s *jsonScanner) ensure(n int) {
+	for len(s.data)-s.pos < n {
+		if _, ok := s.fill(s.pos); !ok {
+			return
+		}
+	}
 }
 
 // maxJSONDepth bounds nesting so that a hostile body of brackets cannot
@@ -85,24 +125,30 @@ func (e *jsonSyntaxError) Error() string {
 }
 
 func (s *jsonScanner) errorf(format string, args ...any) error {
-	return &jsonSyntaxError{Offset: s.pos, Msg: fmt.Sprintf(format, args...)}
+	return &jsonSyntaxError{Offset: s.offset(), Msg: fmt.Sprintf(format, args...)}
 }
 
 func (s *jsonScanner) errEOF() error {
-	return &jsonSyntaxError{Offset: s.pos, Msg: "unexpected end of JSON input", Truncated: true}
+	return &jsonSyntaxError{Offset: s.offset(), Msg: "unexpected end of JSON input", Truncated: true}
 }
 
 func (s *jsonScanner) errChar(context string) error {
+	s.ensure(utf8.UTFMax)
 	r, _ := utf8.DecodeRuneInString(s.data[s.pos:])
 	return s.errorf("invalid character %q %s", r, context)
 }
 
 func (s *jsonScanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
+	for {
+		for s.pos < len(s.data) {
+			switch s.data[s.pos] {
+			case ' ', '\t', '\n', '\r':
+				s.pos++
+			default:
+				return
+			}
+		}
+		if _, ok := s.fill(s.pos); !ok {
 			return
 		}
 	}
@@ -250,6 +296,7 @@ func (s *jsonScanner) enter() error {
 }
 
 func (s *jsonScanner) literal(word string) error {
+	s.ensure(len(word))
 	for i := 0; i < len(word); i++ {
 		if s.pos >= len(s.data) {
 			return s.errEOF()
@@ -265,6 +312,7 @@ func (s *jsonScanner) literal(word string) error {
 // number reads a number literal following the JSON grammar and returns its
 // text.
 func (s *jsonScanner) number() (string, error) {
+	s.ensureNumber()
 	start := s.pos
 	if s.pos < len(s.data) && s.data[s.pos] == '-' {
 		s.pos++
@@ -300,6 +348,28 @@ func (s *jsonScanner) number() (string, error) {
 	return s.data[start:s.pos], nil
 }
 
+// ensureNumber reads on until the bytes that can make up a number at pos
+// are followed by another byte or the input ends, so that number finds the
+// whole literal in data.
+func (s *jsonScanner) ensureNumber() {
+	for {
+		i := s.pos
+		for i < len(s.data) && isNumberByte(s.data[i]) {
+			i++
+		}
+		if i < len(s.data) {
+			return
+		}
+		if _, ok := s.fill(s.pos); !ok {
+			return
+		}
+	}
+}
+
+func isNumberByte(c byte) bool {
+	return ('0' <= c && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
+
 func (s *jsonScanner) digits() {
 	for s.pos < len(s.data) && '0' <= s.data[s.pos] && s.data[s.pos] <= '9' {
 		s.pos++
@@ -331,8 +401,15 @@ func (s *jsonScanner) rawStr() (raw string, escaped bool, err error) {
 	for {
 		i := strings.IndexByte(s.data[end:], '"')
 		if i < 0 {
-			s.pos = len(s.data)
-			return "", false, s.errEOF()
+			// Read on, keeping the string from its opening quote at pos.
+			searched := len(s.data)
+			shift, ok := s.fill(s.pos)
+			if !ok {
+				s.pos = len(s.data)
+				return "", false, s.errEOF()
+			}
+			start, end = start-shift, searched-shift
+			continue
 		}
 		end += i
 		// The quote ends the string unless an odd number of backslashes

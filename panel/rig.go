@@ -8,11 +8,11 @@ import (
 // maxExtTemps bounds the ext_tempN probes kept per rig.
 const maxExtTemps = 16
 
-// rig reads one rig object, whose '{' is the next byte. A field of a type
-// that makes no sense for it leaves that field unknown; only invalid JSON is
-// an error.
-func (d *decoder) rig(id string) (*Rig, error) {
-	r := &Rig{Panel: d.source, ID: id}
+// rig reads one rig object, whose '{' is the next byte, into r. A field of
+// a type that makes no sense for it leaves that field unknown; only invalid
+// JSON is an error.
+func (d *decoder) rig(r *Rig, id string) error {
+	r.Panel, r.ID = d.source, id
 	var lists gpuLists
 	err := d.scan.object(func(key string) error {
 		v, err := d.scan.value()
@@ -23,30 +23,11 @@ func (d *decoder) rig(id string) (*Rig, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 
-	r.GPUs = lists.zip(d.allocGPUs, r.GPUsDetected, d.strings)
-	return r, nil
-}
-
-// GPU slabs start small for small farms and double up to maxGPUSlab.
-const (
-	minGPUSlab = 64
-	maxGPUSlab = 1024
-)
-
-// allocGPUs returns n zeroed GPUs cut from the decoder's slab. The slice's
-// capacity is n, so appending to one rig's GPUs can never overwrite the
-// next rig's.
-func (d *decoder) allocGPUs(n int) []GPU {
-	if n > len(d.gpuSlab) {
-		d.slabSize = min(max(2*d.slabSize, minGPUSlab), maxGPUSlab)
-		d.gpuSlab = make([]GPU, max(d.slabSize, n))
-	}
-	gpus := d.gpuSlab[:n:n]
-	d.gpuSlab = d.gpuSlab[n:]
-	return gpus
+	d.gpus.add(gpuJob{rig: r, lists: lists, detected: r.GPUsDetected})
+	return nil
 }
 
 func (d *decoder) setRigField(r *Rig, lists *gpuLists, key string, v jsonScalar) {

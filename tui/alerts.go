@@ -17,7 +17,7 @@ type alertsView struct {
 	styles *Styles
 
 	cycle      alert.Cycle
-	deliveries []alert.Delivery
+	deliveries []deliveryRecord
 	silences   []alert.Silence
 	cursor     int
 	offset     int
@@ -151,16 +151,16 @@ func (v *alertsView) alertLine(a alert.Alert, selected bool) string {
 	return noMark + levelStyle(s, severityLevel(a.Severity)).Render(text)
 }
 
-func (v *alertsView) deliveryLine(d alert.Delivery) string {
+func (v *alertsView) deliveryLine(d deliveryRecord) string {
 	p, s := v.p, v.styles
 	result := p.T("tui.alerts.sent")
 	st := s.Good
-	if d.Err != nil {
-		result = p.T("tui.alerts.failed", "Error", alert.ErrorText(p, d.Err))
+	if d.err != nil {
+		result = p.T("tui.alerts.failed", "Error", alert.ErrorText(p, d.err))
 		st = s.Bad
 	}
-	text := d.At.Local().Format("01-02 15:04:05") + " " + fit(d.Channel, 8) + " " +
-		alert.Headline(p, d.Notification) + ": " + result
+	text := d.at.Local().Format("01-02 15:04:05") + " " + fit(d.channel, 8) + " " +
+		d.headline + ": " + result
 	return st.Render(fit(text, v.width))
 }
 

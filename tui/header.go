@@ -66,10 +66,11 @@ func (t farmTotals) hashText() string {
 }
 
 // headerView draws two lines: the sources with the clocks, and the farm's
-// totals. A third names the error when the latest poll failed somewhere,
-// and a fourth warns of rigs that could not be read or of an alert state
-// file that cannot be written. Each line is cut to the width so the header
-// never wraps.
+// totals. More lines name the error when the latest poll failed somewhere,
+// the rigs that could not be read, and the alert state file when it cannot
+// be used. Each line is cut to the width so the header never wraps, except
+// the state file's warning, which takes up to two lines so that the advice
+// after the file's path shows.
 func (m Model) headerView() string {
 	p, s := m.p, m.styles
 	now := m.now()
@@ -107,8 +108,15 @@ func (m Model) headerView() string {
 	if errText := m.fetchErrorText(); errText != "" {
 		lines = append(lines, s.HeaderError.Render(fit(errText, m.width)))
 	}
-	if warning := m.warningText(); warning != "" {
-		lines = append(lines, s.Warn.Render(fit(warning, m.width)))
+	if text := m.rigErrorText(); text != "" {
+		lines = append(lines, s.Warn.Render(fit(text, m.width)))
+	}
+	if m.cycle.StateWarning != nil {
+		text := m.p.T("tui.header.state_warning", "Error", alert.ErrorText(m.p, m.cycle.StateWarning))
+		wrapped := strings.Split(wrap(text, m.width), "\n")
+		for _, line := range wrapped[:min(len(wrapped), 2)] {
+			lines = append(lines, s.HeaderError.Render(fit(line, m.width)))
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -162,10 +170,8 @@ func (m Model) nextTry(ps alert.PanelStatus) time.Time {
 	return m.nextPoll
 }
 
-// warningText names the rigs the panels listed but that could not be read,
-// and the alert state file when it cannot be restored or saved.
-func (m Model) warningText() string {
-	var parts []string
+// rigErrorText names the rigs the panels listed but that could not be read.
+func (m Model) rigErrorText() string {
 	var ids []string
 	var firstErr error
 	for _, ps := range m.cycle.Panels {
@@ -176,12 +182,8 @@ func (m Model) warningText() string {
 			}
 		}
 	}
-	if len(ids) > 0 {
-		parts = append(parts, m.p.N("tui.header.rigs_unreadable", len(ids),
-			"IDs", strings.Join(ids, ", "), "Error", alert.ErrorText(m.p, firstErr)))
+	if len(ids) == 0 {
+		return ""
 	}
-	if m.cycle.StateWarning != nil {
-		parts = append(parts, m.p.T("tui.header.state_warning", "Error", alert.ErrorText(m.p, m.cycle.StateWarning)))
-	}
-	return strings.Join(parts, "  ")
+	return m.p.N("tui.header.rigs_unreadable", len(ids), "IDs", strings.Join(ids, ", "), "Error", alert.ErrorText(m.p, firstErr))
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"runtime/debug"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -57,6 +58,18 @@ func runPoll(ctx context.Context, poll func(context.Context) alert.Cycle, m *ale
 			silences: m.Silences(),
 		}
 	}
+}
+
+// releaseMemory collects the garbage of the poll just applied, above all the
+// previous snapshot, and returns it to the operating system. The monitor
+// then sits idle until the next poll, and without this it kept about twice
+// its live heap resident: 80 to 100 MB instead of about 42 MB at 5,000
+// rigs. It runs as a command, off the UI goroutine, after the model has let
+// go of the old cycle. A collection at 5,000 rigs took about 15 ms of CPU,
+// once per poll.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
 }
 
 func pollTick(gen int, after time.Duration) tea.Cmd {

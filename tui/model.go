@@ -66,7 +66,7 @@ type Model struct {
 	tickGen        int
 	nextPoll       time.Time
 
-	deliveries []alert.Delivery
+	deliveries []deliveryRecord
 	silences   []alert.Silence
 	prompt     *silencePrompt
 	status     string
@@ -112,7 +112,7 @@ func New(ctx context.Context, opts Options, renderer *lipgloss.Renderer) Model {
 		log:    opts.Logger,
 		filter: filter,
 	}
-	m.table = rigTable{p: p, styles: m.styles, multiPanel: len(opts.Sources) > 1}
+	m.table = rigTable{p: p, styles: m.styles, multiPanel: len(opts.Sources) > 1, cache: &tableFrame{}}
 	m.detail = rigDetail{p: p, styles: m.styles}
 	m.alerts = alertsView{p: p, styles: m.styles}
 	m.updateKeys()
@@ -211,7 +211,7 @@ func (m Model) handlePoll(msg pollDoneMsg) (tea.Model, tea.Cmd) {
 		return m, m.startPoll(true)
 	}
 	m.nextPoll = m.now().Add(m.opts.Interval)
-	return m, pollTick(m.tickGen, m.opts.Interval)
+	return m, tea.Batch(pollTick(m.tickGen, m.opts.Interval), releaseMemory)
 }
 
 // noteStateWarning puts a new alert state warning in the status line, where
@@ -236,8 +236,23 @@ func (m Model) logPoll(c alert.Cycle) {
 	m.log.Debug("poll done", "rigs", len(c.Rigs), "alerts", len(c.Alerts))
 }
 
+// deliveryRecord is a notification attempt as the alerts view lists it.
+// It keeps the headline instead of the notification, which for a large farm
+// can carry a thousand alerts, times the up to maxDeliveries kept.
+type deliveryRecord struct {
+	channel  string
+	at       time.Time
+	headline string
+	err      error
+}
+
 func (m *Model) handleDelivery(d alert.Delivery) {
-	m.deliveries = append(m.deliveries, d)
+	m.deliveries = append(m.deliveries, deliveryRecord{
+		channel:  d.Channel,
+		at:       d.At,
+		headline: alert.Headline(m.p, d.Notification),
+		err:      d.Err,
+	})
 	if len(m.deliveries) > maxDeliveries {
 		m.deliveries = m.deliveries[len(m.deliveries)-maxDeliveries:]
 	}
@@ -276,7 +291,24 @@ func (m *Model) resize() {
 
 // bodyHeight is what is left for the view between the header and footer.
 func (m Model) bodyHeight() int {
-	return max(m.height-lipgloss.Height(m.headerView())-lipgloss.Height(m.footerView()), 1)
+	header, footer := m.frame()
+	return max(m.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
+}
+
+// frame returns the header and footer as drawn. When they would leave no
+// line for the view, the full help gives way to the short one, and then the
+// header's warning lines go from the bottom, so that the frame is never
+// taller than the terminal.
+func (m Model) frame() (header, footer string) {
+	header, footer = m.headerView(), m.footerView()
+	if m.help.ShowAll && lipgloss.Height(header)+lipgloss.Height(footer) >= m.height {
+		m.help.ShowAll = false
+		footer = m.footerView()
+	}
+	for lipgloss.Height(header)+lipgloss.Height(footer) >= m.height && strings.Count(header, "\n") > 1 {
+		header = header[:strings.LastIndexByte(header, '\n')]
+	}
+	return header, footer
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -441,7 +473,7 @@ func (m Model) View() string {
 	default:
 		body = m.table.view()
 	}
-	header, footer := m.headerView(), m.footerView()
+	header, footer := m.frame()
 	height := max(m.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
 	return strings.Join([]string{header, padLines(body, height), footer}, "\n")
 }

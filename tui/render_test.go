@@ -37,7 +37,7 @@ func (w *countingWriter) from(offset int) (string, int) {
 }
 
 // pollCounter is the monitor's model, counting the polls it has applied,
-// so that the test knows when a poll's frame is the one on screen.
+// so that the test can tell when a poll's frame is the one on screen.
 type pollCounter struct {
 	Model
 	polls *atomic.Int32
@@ -57,7 +57,7 @@ func (c pollCounter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 var ansiSequence = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9])`)
 
 // TestUnchangedPollRedrawsOnlyHeader polls the same panel twice, on a
-// clock that does not move, through a real program and renderer: after the
+// clock that does not move, through a real program and renderer. After the
 // second poll nothing but the header's poll status may be written, because
 // the standard renderer repaints only the lines that changed.
 func TestUnchangedPollRedrawsOnlyHeader(t *testing.T) {
@@ -109,8 +109,8 @@ func TestUnchangedPollRedrawsOnlyHeader(t *testing.T) {
 	if !strings.Contains(header, idleHeader) {
 		t.Fatalf("final header %q does not show the next poll", header)
 	}
-	// The renderer may or may not have caught the frame in which the
-	// header said "polling…"; nothing else may have been written.
+	// The renderer may or may not have caught the frame whose header read
+	// "polling…". Nothing else may have been written.
 	for _, word := range strings.Fields(text) {
 		if !strings.Contains(header, word) && word != "polling…" {
 			t.Errorf("after an unchanged poll the program wrote %q, which is not in the header line %q", word, header)
@@ -138,5 +138,33 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCachedTableFollowsPolls checks that the cached table frame is drawn
+// again when a poll brings new data, even with the same number of rows and
+// the cursor in the same place.
+func TestCachedTableFollowsPolls(t *testing.T) {
+	snap := loadSnapshot(t, "nvidia-3rigs.json")
+	m := newTestModel(t, "en", 120, 35, cycleOf(snap))
+	// subpc_hi hashes 59.03 MH/s in the sample.
+	if line := lineWith(m.View(), "subpc_hi"); !strings.Contains(line, " 59.0 ") {
+		t.Fatalf("row of subpc_hi %q, want 59.0 MH/s before the second poll", line)
+	}
+
+	changed := snap
+	changed.Rigs = append([]panel.Rig(nil), snap.Rigs...)
+	for i := range changed.Rigs {
+		if changed.Rigs[i].Name() == "subpc_hi" {
+			// A lower hash rate with no alert changes no rank, so the rows
+			// keep their order and the cursor its place.
+			changed.Rigs[i].Hash = panel.Some(42.0)
+		}
+	}
+	m.polling = true
+	m = update(t, m, pollMsgOf(cycleOf(changed)))
+
+	if line := lineWith(m.View(), "subpc_hi"); !strings.Contains(line, " 42.0 ") {
+		t.Errorf("row of subpc_hi %q after a poll that changed its hash rate, want 42.0", line)
 	}
 }

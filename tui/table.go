@@ -38,6 +38,25 @@ type rigTable struct {
 	height int
 	// multiPanel adds a panel column when rigs come from several panels.
 	multiPanel bool
+
+	// generation counts the calls to setRows, so that the cached frame is
+	// redrawn when the rows change even if their number does not.
+	generation int
+	// cache holds the last frame drawn. The clock redraws the screen every
+	// second with the table unchanged, and drawing the table was three
+	// quarters of the work of that redraw. The copies of the model share
+	// the cache, and nil turns it off.
+	cache *tableFrame
+}
+
+// tableFrame is a drawn table and what it was drawn from.
+type tableFrame struct {
+	key  tableFrameKey
+	text string
+}
+
+type tableFrameKey struct {
+	generation, cursor, offset, width, height int
 }
 
 func (t *rigTable) setSize(width, height int) {
@@ -47,6 +66,7 @@ func (t *rigTable) setSize(width, height int) {
 
 func (t *rigTable) setRows(rows []rigRow, keepID string) {
 	t.rows = rows
+	t.generation++
 	if keepID != "" {
 		for i, r := range rows {
 			if r.id == keepID {
@@ -226,6 +246,18 @@ func layout(cols []column, width int) []column {
 }
 
 func (t *rigTable) view() string {
+	key := tableFrameKey{t.generation, t.cursor, t.offset, t.width, t.height}
+	if t.cache != nil && t.cache.key == key && t.cache.text != "" {
+		return t.cache.text
+	}
+	text := t.draw()
+	if t.cache != nil {
+		*t.cache = tableFrame{key: key, text: text}
+	}
+	return text
+}
+
+func (t *rigTable) draw() string {
 	cols := layout(t.columns(), t.width-len(cursorMark))
 
 	var b strings.Builder

@@ -91,7 +91,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return c.failSettings(err)
 	}
-	monitor, err := alert.NewMonitor(sources, alert.MonitorOptions{
+	monitor, err := alert.NewSinglePollMonitor(sources, alert.MonitorOptions{
 		Config:  s.Alerts,
 		Now:     e.now,
 		Logger:  log.Logger,

@@ -96,7 +96,7 @@ func decodeConfig(path, data string) (*loadedConfig, error) {
 
 	meta, err := toml.Decode(data, &c.doc)
 	if err != nil {
-		return nil, syntaxError(path, err)
+		return nil, syntaxError(path, data, err)
 	}
 	if errs := c.checkKeys(meta.Keys()); len(errs) > 0 {
 		return nil, errs
@@ -114,13 +114,23 @@ func decodeConfig(path, data string) (*loadedConfig, error) {
 	return c, nil
 }
 
-func syntaxError(path string, err error) error {
+func syntaxError(path, data string, err error) error {
 	var parseErr toml.ParseError
 	if errors.As(err, &parseErr) {
-		return &configError{path: path, line: parseErr.Position.Line, id: "cmd.config.syntax",
+		return &configError{path: path, line: errorLine(data, parseErr.Position), id: "cmd.config.syntax",
 			fields: []any{"Error", parseErr.Message}}
 	}
 	return &configError{path: path, id: "cmd.config.syntax", fields: []any{"Error", err.Error()}}
+}
+
+// errorLine returns the line of a TOML syntax error, counted from its byte
+// offset. BurntSushi/toml v1.6.0 reports the line after the error when the
+// error is at a newline that ends a table header, such as "[alerts\n".
+func errorLine(data string, pos toml.Position) int {
+	if pos.Start < 0 || pos.Start > len(data) {
+		return pos.Line
+	}
+	return strings.Count(data[:pos.Start], "\n") + 1
 }
 
 // checkKeys reports every key, in file order, that has no setting or whose

@@ -59,6 +59,7 @@ func (c *commandLine) runScreen(ctx context.Context, s *Settings, sources []pane
 		Now:       c.e.now,
 		Logger:    log.Logger,
 		Printer:   c.p,
+		Interval:  s.Interval,
 	})
 	if err != nil {
 		return c.fail(exitError, errorText(c.p, err))

@@ -48,6 +48,7 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 		Now:       e.now,
 		Logger:    log.Logger,
 		Printer:   c.p,
+		Interval:  s.Interval,
 	})
 	if err != nil {
 		log.Error(c.p.T("cmd.log.watch_failed"), "error", errorText(c.p, err))

@@ -1,0 +1,127 @@
+package panel
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// streamPartBytes is how much of a streamed panel is read at a time.
+const streamPartBytes = 64 << 10
+
+// decodeStream decodes a panel read from r in parts, which keeps only the
+// part being read in memory instead of the whole body: a 5,000-rig panel
+// is 8.6 MB. size is the input's length, which sizes the rig slice.
+//
+// It handles only the common case, UTF-8 text without ESC bytes within
+// limit bytes. Anything else (a Japanese legacy encoding, an ESC byte that
+// may start ISO-2022-JP, a body over the limit, a read error) returns
+// whole=true, and the caller must decode the whole body with Decode, which
+// returns what Decode returns for any body, errors included.
+func decodeStream(r io.Reader, size, limit int64, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+	return decodeParts(r, size, limit, streamPartBytes, source, now)
+}
+
+// decodeParts is decodeStream reading partBytes at a time.
+func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+	in := &textStream{r: r, limit: limit, partBytes: partBytes}
+	d := &decoder{
+		scan:    jsonScanner{total: int(size), more: in.next},
+		source:  source,
+		strings: newInterner(),
+	}
+	defer d.gpus.stop()
+	// The decoder counts offsets after the byte order mark, as Decode does.
+	d.scan.ensure(len("\ufeff"))
+	d.scan.data = strings.TrimPrefix(d.scan.data, "\ufeff")
+
+	switch c := d.scan.peek(); {
+	case in.abandoned():
+		return Snapshot{}, nil, true
+	case c == 0:
+		return Snapshot{}, checkJSONStart(""), false
+	case c == '<':
+		return Snapshot{}, checkJSONStart("<"), false
+	}
+
+	snap, err = d.document(now)
+	if in.abandoned() {
+		return Snapshot{}, nil, true
+	}
+	return snap, err, false
+}
+
+// textStream reads a body in parts for jsonScanner.more, checking that each
+// part is UTF-8 without ESC bytes.
+type textStream struct {
+	r         io.Reader
+	limit     int64
+	partBytes int
+
+	read int64
+	// carry holds the first bytes of a character cut by the end of a read.
+	carry []byte
+	eof   bool
+	// gaveUp is set when the body is not one decodeStream handles.
+	gaveUp bool
+}
+
+// abandoned reports whether the stream stopped on something the whole-body
+// decoder must handle.
+func (t *textStream) abandoned() bool { return t.gaveUp }
+
+// next returns keep followed by the next part of the body, or false at the
+// end of the body or when the stream gives up. Each part is a new string,
+// so the strings cut from earlier parts stay valid.
+func (t *textStream) next(keep string) (string, bool) {
+	if t.eof || t.gaveUp {
+		return "", false
+	}
+	// A value longer than a part (a hostile multi-megabyte string) is kept
+	// whole across reads, so the part grows with it to keep reading linear.
+	part := max(t.partBytes, len(keep))
+	buf := make([]byte, len(keep)+len(t.carry)+part)
+	n := copy(buf, keep)
+	n += copy(buf[n:], t.carry)
+	read, err := io.ReadFull(t.r, buf[n:])
+	t.read += int64(read)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		t.eof = true
+	case err != nil:
+		t.gaveUp = true
+		return "", false
+	}
+	if t.read > t.limit {
+		t.gaveUp = true
+		return "", false
+	}
+
+	buf = buf[:n+read]
+	fresh := buf[len(keep):]
+	t.carry = nil
+	if !t.eof {
+		// Hold back a character cut by the end of this read.
+		for i := len(fresh) - 1; i >= 0 && i >= len(fresh)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(fresh[i]) {
+				if !utf8.FullRune(fresh[i:]) {
+					t.carry = bytes.Clone(fresh[i:])
+					buf, fresh = buf[:len(keep)+i], fresh[:i]
+				}
+				break
+			}
+		}
+	}
+	if bytes.IndexByte(fresh, 0x1b) >= 0 || !utf8.Valid(fresh) {
+		t.gaveUp = true
+		return "", false
+	}
+	if len(fresh) == 0 && t.eof {
+		return "", false
+	}
+	// buf is never written again, so the string may share its memory.
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
+}

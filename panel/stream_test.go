@@ -1,0 +1,135 @@
+package panel
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDecodeStreamMatchesDecode decodes each body in parts of several
+// sizes, so that every value is cut at the end of a part somewhere, and
+// checks that the result is what Decode returns for the whole body.
+func TestDecodeStreamMatchesDecode(t *testing.T) {
+	bodies := map[string][]byte{
+		"generated":         GenerateFarmJSON(20, 8, 3),
+		"empty":             nil,
+		"spaces":            []byte(" \n\t "),
+		"bom":               []byte("\ufeff {\"rigs\":{\"r1\":{\"condition\":\"mining\"}}}"),
+		"html":              []byte("  <html><body>not found</body></html>"),
+		"invalid":           []byte(`{"rigs":{"a":}}`),
+		"truncated":         []byte(`{"rigs":{"a":{"condition":"mi`),
+		"truncated number":  []byte(`{"rigs":{"a":{"hash":12.`),
+		"trailing garbage":  []byte(`{"rigs":{}} x`),
+		"not a panel":       []byte(`[1,2,3]`),
+		"no rigs":           []byte(`{"total_hash":"12.5"}`),
+		"rigs not object":   []byte(`{"rigs":[1]}`),
+		"literals":          []byte(`{"rigs":{"r":{"rack_loc":false,"ip":null,"pool":true,"hash":-1.5e+2}},"alive_rigs":1}`),
+		"escapes":           []byte(`{"rigs":{"r\u00e9\n":{"rack_loc":"a\"b\\c\/d \ud83d\ude00","meminfo":"GPU0:01:00.0:GeForce GTX 1070:86.04.50.00.72:Unknown\nGPU1:02:00.0:X \u00e9:V:M"}}}`),
+		"bad escape":        []byte(`{"rigs":{"r":{"rack_loc":"a\qb"}}}`),
+		"japanese utf-8":    []byte(`{"rigs":{"r1":{"rack_loc":"ラック一番・棚二","condition":"mining","gpus":"2","miner_hashes":"30.1 29.9"}}}`),
+		"duplicates":        []byte(`{"rigs":{"b":{"condition":"mining"},"a":{},"b":{"condition":"no_hash"},"bad":"x"}}`),
+		"numbers":           []byte(`{"rigs":{"r":{"hash":123456789.25,"gpus":3,"temp":"60 61.5 62","uptime":"3600"}},"total_hash":1e3,"per_info":{"claymore":{"hash":10,"current_time":1504924911}}}`),
+		"invalid utf-8":     []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"\xff\xfe\"}}}"),
+		"raw escape byte":   []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"a\x1b[31mb\"}}}"),
+		"cut japanese text": []byte(`{"rigs":{"r1":{"rack_loc":"あいうえおかきくけこ"}}}`),
+	}
+	samples, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range samples {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[filepath.Base(path)] = body
+	}
+
+	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return fetchedAt }
+	for name, body := range bodies {
+		want, wantErr := Decode(body, "test", fetchedAt)
+		mustGiveUp := bytes.IndexByte(body, 0x1b) >= 0 || !isUTF8(body)
+		for _, part := range []int{1, 2, 3, 5, 7, 64, 4096} {
+			got, gotErr, whole := decodeParts(bytes.NewReader(body), int64(len(body)), DefaultMaxBodyBytes, part, "test", now)
+			if whole != mustGiveUp {
+				t.Errorf("%s, parts of %d: whole = %v, want %v", name, part, whole, mustGiveUp)
+				continue
+			}
+			if whole {
+				continue
+			}
+			if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
+				t.Errorf("%s, parts of %d: error %v, want %v", name, part, gotErr, wantErr)
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, parts of %d: the snapshot differs from Decode's:\n got %+v\nwant %+v", name, part, got, want)
+			}
+		}
+	}
+}
+
+func isUTF8(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
+
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func sameDecodeError(a, b error) bool {
+	var da, db *DecodeError
+	if errors.As(a, &da) != errors.As(b, &db) {
+		return false
+	}
+	return da == nil || (da.Kind == db.Kind && da.Offset == db.Offset)
+}
+
+func TestDecodeStreamLimit(t *testing.T) {
+	body := GenerateFarmJSON(3, 2, 1)
+	_, _, whole := decodeParts(bytes.NewReader(body), int64(len(body)), int64(len(body)-1), 64, "test", time.Now)
+	if !whole {
+		t.Error("a body over the limit was decoded, want it left to the whole-body path that reports it")
+	}
+}
+
+// FuzzDecodeStream checks that decoding in parts gives what Decode gives,
+// or leaves the body to Decode.
+func FuzzDecodeStream(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seed panels: %v", err)
+	}
+	for _, name := range files {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(body, uint8(7))
+	}
+	f.Add([]byte(`{"rigs":{"a\u00e9":{"rack_loc":"\ud83d\ude80\\ \ud800","gpus":"2"}}}`), uint8(1))
+	f.Add([]byte(" \ufeff{}"), uint8(2))
+
+	fetchedAt := time.Unix(1700000000, 0)
+	f.Fuzz(func(t *testing.T, body []byte, part uint8) {
+		want, wantErr := Decode(body, "fuzz", fetchedAt)
+		got, gotErr, whole := decodeParts(bytes.NewReader(body), int64(len(body)), DefaultMaxBodyBytes, int(part)+1,
+			"fuzz", func() time.Time { return fetchedAt })
+		if whole {
+			return
+		}
+		if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
+			t.Fatalf("parts of %d: error %v, want %v", int(part)+1, gotErr, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("parts of %d: snapshot %+v, want %+v", int(part)+1, got, want)
+		}
+	})
+}
