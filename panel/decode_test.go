@@ -797,10 +797,10 @@ func TestDecodeKeepsNoReferenceToBody(t *testing.T) {
 }
 
 func TestDecodeRawControlCharactersAccepted(t *testing.T) {
-	// Strict JSON forbids them raw inside strings; the decoder accepts them
-	// and Sanitize removes them.
+	// Strict JSON forbids them raw inside strings; the decoder accepts them,
+	// and Sanitize turns TAB and LF into spaces and drops the escape.
 	rig := oneRig(t, "\"rack_loc\":\"a\tb\x1b[31m\nc\",\"gpus\":\"2\",\"miner_hashes\":\"1\t2\"")
-	wantString(t, "Label", rig.Label, "abc")
+	wantString(t, "Label", rig.Label, "a b c")
 	wantFloat(t, "GPU 1 Hash (tab-separated)", rig.GPUs[1].Hash, 2)
 }
 

@@ -8,7 +8,9 @@ import (
 // Sanitize returns s without anything that could act on a terminal, a log
 // line or a mail header instead of being shown as text:
 //
-//   - C0 and C1 control characters and DEL, including TAB, CR and LF;
+//   - C0 and C1 control characters and DEL. TAB, CR, LF and the line and
+//     paragraph separators U+2028 and U+2029 become a space instead, so
+//     that the words they separated stay apart;
 //   - whole escape sequences: CSI (ESC [ or U+009B), OSC (ESC ] or U+009D,
 //     up to BEL or ST, which removes OSC 52 clipboard writes too), DCS,
 //     SOS, PM and APC strings (up to ST), and short ESC sequences such as
@@ -17,8 +19,7 @@ import (
 //   - bidirectional overrides, embeddings and isolates (U+202A–U+202E,
 //     U+2066–U+2069, U+061C) that can make text read differently from how
 //     it is stored;
-//   - zero-width characters (U+200B–U+200F, U+2060, U+FEFF) and the line
-//     and paragraph separators U+2028 and U+2029;
+//   - zero-width characters (U+200B–U+200F, U+2060, U+FEFF);
 //   - bytes that are not valid UTF-8.
 //
 // Printable text, Japanese included, is kept unchanged.
@@ -36,6 +37,9 @@ func Sanitize(s string) string {
 			i++
 		case r == 0x1b:
 			i = skipEscape(s, i+1)
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029:
+			b.WriteByte(' ')
+			i += size
 		case r == 0x9b:
 			i = skipCSI(s, i+size)
 		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f:
