@@ -1,6 +1,10 @@
 package alert
 
-import "time"
+import (
+	"time"
+
+	"rigtop/panel"
+)
 
 // keepResolved is how long a resolved alert stays listed after it resolved.
 const keepResolved = 30 * time.Minute
@@ -69,15 +73,20 @@ func (e *engine) evaluate(now time.Time, f *findings, cfg Config, silenced func(
 		}
 	}
 
-	for _, t := range e.alerts {
-		if t.State == StateResolved {
-			continue
-		}
-		t.Silenced = silenced(t.Key)
-		if e.due(now, t, cfg) {
-			t.NotifiedAt = now
-			t.NotifiedSeverity = t.Severity
-			firing = append(firing, t.Alert)
+	// Stale alerts go second so that a rig dropping off, which the panel
+	// marks unreachable in the same poll its reports are found too old, is
+	// announced by its condition alone.
+	for _, staleKinds := range []bool{false, true} {
+		for _, t := range e.alerts {
+			if t.State == StateResolved || (t.Key.Kind == KindStale) != staleKinds {
+				continue
+			}
+			t.Silenced = silenced(t.Key)
+			if e.due(now, t, cfg) && !e.dropOffAnnounced(t) {
+				t.NotifiedAt = now
+				t.NotifiedSeverity = t.Severity
+				firing = append(firing, t.Alert)
+			}
 		}
 	}
 	SortAlerts(firing)
@@ -102,6 +111,31 @@ func (e *engine) advance(now time.Time, p problem, cfg Config) {
 		t.State = StateFiring
 		t.FiredAt = now
 	}
+}
+
+// dropOffAnnounced reports whether t is one half of a rig drop-off whose
+// other half was announced already. A rig that stops reporting shows up
+// twice: its reports grow stale, and the panel, on a timer of its own,
+// turns its condition to unreachable. Both are the same failure, so the one
+// announced first speaks for both; the other is listed but never
+// announced, and so neither is its resolution.
+func (e *engine) dropOffAnnounced(t *tracked) bool {
+	var other Key
+	switch {
+	case t.Key.Kind == KindStale:
+		other = t.Key
+		other.Kind = KindCondition
+	case t.Key.Kind == KindCondition && t.Values.Condition == panel.Unreachable:
+		other = t.Key
+		other.Kind = KindStale
+	default:
+		return false
+	}
+	o := e.alerts[other]
+	if o == nil || o.State != StateFiring || o.NotifiedAt.IsZero() {
+		return false
+	}
+	return other.Kind == KindStale || o.Values.Condition == panel.Unreachable
 }
 
 // due reports whether a firing alert is to be announced now.

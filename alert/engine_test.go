@@ -410,3 +410,46 @@ func TestNewMonitorRejects(t *testing.T) {
 		t.Errorf("invalid config: error %v, want a *ConfigError for stale_after", err)
 	}
 }
+
+// A rig that drops off goes stale and turns unreachable, in either order
+// or in the same poll; it is announced once and recovers once.
+func TestDropOffAnnouncedOnce(t *testing.T) {
+	staleRig := func(c panel.Condition) panel.Rig {
+		r := withCondition(testRig("r1", "rig1", 30), c)
+		r.ReportAge = panel.Some(20 * time.Minute)
+		return r
+	}
+	tests := []struct {
+		name  string
+		steps []panel.Rig
+		first Kind
+	}{
+		{"stale first", []panel.Rig{staleRig(panel.Mining), staleRig(panel.Unreachable)}, KindStale},
+		{"unreachable first", []panel.Rig{withCondition(testRig("r1", "rig1", 30), panel.Unreachable), staleRig(panel.Unreachable)}, KindCondition},
+		{"same poll", []panel.Rig{staleRig(panel.Unreachable), staleRig(panel.Unreachable)}, KindCondition},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			src := newFakeSource("farm", testRig("r1", "rig1", 30))
+			m := newTestMonitor(t, c, DefaultConfig(), "", src)
+			poll(m, c, 0)
+
+			var announced []Key
+			for _, rig := range tt.steps {
+				src.set(rig)
+				firing, _ := notified(poll(m, c, time.Minute))
+				announced = append(announced, firing...)
+			}
+			if !slices.Equal(announced, []Key{rigKey("farm", "r1", tt.first)}) {
+				t.Errorf("announced %v, want only %s", announced, tt.first)
+			}
+
+			src.set(testRig("r1", "rig1", 30))
+			firing, resolved := notified(poll(m, c, time.Minute))
+			if len(firing) != 0 || !slices.Equal(resolved, []Key{rigKey("farm", "r1", tt.first)}) {
+				t.Errorf("recovery: firing %v resolved %v, want one resolution of %s", firing, resolved, tt.first)
+			}
+		})
+	}
+}

@@ -714,10 +714,11 @@ func farmScript(t *testing.T, panelName string) *scriptBuilder {
 	unreachableURL := panelName + "?json=yes"
 
 	st := b.serve("start: r1_15 has long been unreachable", 2, nil)
-	st.notes = []wantNote{{"1 rig down: r1_15", []string{
-		"r1_15 (a10006): unreachable [unreachable]",
-		"r1_15 (a10006): no report for 6h 4m, longer than 3s"}}}
-	st.fired = []string{"a10006/condition", "a10006/stale"}
+	// Its stale reports and its unreachable condition are one drop-off, so
+	// only the condition is announced.
+	st.notes = []wantNote{{"r1_15 (a10006): unreachable [unreachable]", []string{
+		"r1_15 (a10006): unreachable [unreachable]"}}}
+	st.fired = []string{"a10006/condition"}
 
 	// GPU dead must hold for two polls before it fires.
 	b.serve("GPU 5 of r1_12 reads 0 for one poll", 1, func(f *farmState, _ int64) { f.killGPU(t, "a10003", 5) })
@@ -744,10 +745,9 @@ func farmScript(t *testing.T, panelName string) *scriptBuilder {
 	// The panel marks r1_13 unreachable 10 min after its last report. From
 	// then on its report only gets older, which is no news.
 	st = b.serve("r1_13 drops off", 3, func(f *farmState, clock int64) { f.dropOff(t, "a10004", clock-600) })
-	st.notes = []wantNote{{"1 rig down: r1_13", []string{
-		"r1_13 (a10004): unreachable [unreachable]",
-		"r1_13 (a10004): no report for 10m, longer than 3s"}}}
-	st.fired = []string{"a10004/condition", "a10004/stale"}
+	st.notes = []wantNote{{"r1_13 (a10004): unreachable [unreachable]", []string{
+		"r1_13 (a10004): unreachable [unreachable]"}}}
+	st.fired = []string{"a10004/condition"}
 
 	hot := "r1_18 (a10009): GPU 3 hot, 91 °C ≥ 85 °C"
 	st = b.serve("GPU 3 of r1_18 overheats", 2, func(f *farmState, _ int64) { f.setGPU(t, "a10009", "temp", 3, "91.00") })
@@ -786,10 +786,9 @@ func farmScript(t *testing.T, panelName string) *scriptBuilder {
 	})
 	st.notes = []wantNote{{"3 rigs down: r1_10, r1_11, r1_14", []string{
 		"r1_10 (a10001): unreachable [unreachable]",
-		"r1_10 (a10001): no report for 10m, longer than 3s",
 		"r1_11 (a10002): no hash [no_hash]",
 		"r1_14 (a10005): miner stuck [stuck_miners]"}}}
-	st.fired = []string{"a10001/condition", "a10001/stale", "a10002/condition", "a10005/condition"}
+	st.fired = []string{"a10001/condition", "a10002/condition", "a10005/condition"}
 
 	// r1_13 and r1_15 stay down to the end without another word.
 	st = b.serve("r1_10, r1_11 and r1_14 are back", 3, func(f *farmState, _ int64) {
@@ -801,7 +800,7 @@ func farmScript(t *testing.T, panelName string) *scriptBuilder {
 		"Recovered: r1_10 (a10001): unreachable [unreachable]",
 		"Recovered: r1_11 (a10002): no hash [no_hash]",
 		"Recovered: r1_14 (a10005): miner stuck [stuck_miners]"}}}
-	st.resolved = []string{"a10001/condition", "a10001/stale", "a10002/condition", "a10005/condition"}
+	st.resolved = []string{"a10001/condition", "a10002/condition", "a10005/condition"}
 	return b
 }
 
