@@ -182,7 +182,7 @@ func TestHostilePanelLeavesTerminalAlone(t *testing.T) {
 	screen := s.waitFor(screenTimeout, "rigone", "überheat", "ラック２番", "1 rig could not be read: strrig")
 	want := map[string][]string{
 		"rigone":         {">no_hash", "0.0", "1/2", "95", "rig condition", "claymore"},
-		"tabherenewline": {"überheat", "20.0", "1/1", "50"},
+		"tab here new line": {"überheat", "20.0", "1/1", "50"},
 		"ラック２番":          {"mining", "30.1", "1/1", "61", "ethminer"},
 	}
 	for label, fields := range want {
@@ -200,12 +200,12 @@ func TestHostilePanelLeavesTerminalAlone(t *testing.T) {
 	// The detail view shows the rest of the rig's text, as cleanly.
 	s.keys("Enter")
 	screen = s.waitFor(screenTimeout, "GeForce GTX 1070", "Radeon RX 580", "Motherboard: ASUSB250", "LAN: Intel I219",
-		"Drive: Samsung 850", "IP: 10.0.0.1", "Pool: poolxevillre", "Miner: claymore")
+		"Drive: Samsung 850", "IP: 10.0.0.1", "Pool: pool xevillre", "Miner: claymore")
 	if strings.Contains(screen, "pwned") || strings.Contains(screen, "evil.invalid") {
 		t.Errorf("escape sequence text reached the detail view:\n%s", screen)
 	}
 	s.keys("Escape")
-	s.waitFor(screenTimeout, "tabherenewline")
+	s.waitFor(screenTimeout, "tab here new line")
 
 	if got := s.tmux("display-message", "-p", "-t", s.name, "#{pane_title}|#{window_name}"); got != title {
 		t.Errorf("pane title and window name changed from %q to %q", title, got)
