@@ -315,6 +315,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.filtering {
 		return m.handleFilterKey(msg)
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		return m.handleKeySequence(msg.Runes)
+	}
 	if m.prompt != nil {
 		return m.handlePromptKey(msg)
 	}
@@ -349,6 +352,23 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleTableKey(msg)
 	}
 	return m, nil
+}
+
+// handleKeySequence handles keys that arrived in one read, as fast typing
+// or key repeat over a slow SSH link delivers them, one key at a time.
+func (m Model) handleKeySequence(runes []rune) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var next tea.Model = m
+	for _, r := range runes {
+		current, ok := next.(Model)
+		if !ok {
+			break
+		}
+		var cmd tea.Cmd
+		next, cmd = current.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 func (m Model) refresh() (tea.Model, tea.Cmd) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -250,5 +251,33 @@ func TestPanelColumnWithSeveralPanels(t *testing.T) {
 		if line := lineWith(view, "a40001"); !strings.Contains(line, "farm2") {
 			t.Errorf("%dx%d: a40001 does not name its panel: %q", size.width, size.height, line)
 		}
+	}
+}
+
+func TestKeysInOneReadEachCount(t *testing.T) {
+	m := newTestModel(t, "en", 120, 35, cycleOf(loadSnapshot(t, "amd-10rigs-one-unreachable.json")))
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	if m.table.cursor != 3 {
+		t.Errorf("cursor after jjj in one read = %d, want 3", m.table.cursor)
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qq")})
+	if cmd == nil {
+		t.Fatal("qq in one read did not quit")
+	}
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok {
+		t.Fatalf("qq returned %T, want a batch", cmd())
+	}
+	quits := 0
+	for _, c := range batch {
+		if c == nil {
+			continue
+		}
+		if _, ok := c().(tea.QuitMsg); ok {
+			quits++
+		}
+	}
+	if quits == 0 {
+		t.Error("qq in one read did not quit")
 	}
 }
