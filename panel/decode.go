@@ -40,6 +40,7 @@ func Decode(body []byte, source string, fetchedAt time.Time) (Snapshot, error) {
 		scan:    jsonScanner{data: text, total: len(text)},
 		source:  source,
 		strings: newInterner(),
+		gpus:    newGPUBuilder(len(text)),
 	}
 	defer d.gpus.stop()
 	snap, err := d.document(func() time.Time { return fetchedAt })

@@ -7,11 +7,16 @@ import "sync"
 // a fifth of the time to decode the generated 5,000-rig panel, so with a
 // core to spare the panel decodes that much sooner. Rigs are handed over in
 // batches, because a channel operation per rig would cost more than it
-// saves.
+// saves. Below minConcurrentBytes of input the builder zips each rig at
+// once instead, because for a small panel waking another thread costs
+// about as much as the work it would take over.
 //
 // The decoder must call wait before it reads or moves any rig handed over,
 // and stop when it is done, whatever the outcome.
 type gpuBuilder struct {
+	// concurrent is set when the rigs are zipped on the builder's goroutine.
+	concurrent bool
+
 	batch   []gpuJob
 	jobs    chan []gpuJob
 	pending sync.WaitGroup
@@ -35,8 +40,24 @@ type gpuJob struct {
 // gpuBatchRigs is how many rigs are handed over at a time.
 const gpuBatchRigs = 32
 
+// minConcurrentBytes is the input size from which the GPUs are built on a
+// goroutine of their own: about 600 rigs of 8 GPUs.
+const minConcurrentBytes = 1 << 20
+
+// newGPUBuilder returns a builder for an input of inputBytes.
+func newGPUBuilder(inputBytes int) gpuBuilder {
+	return gpuBuilder{concurrent: inputBytes >= minConcurrentBytes}
+}
+
 // add hands a rig over. Its GPUs are set by the time wait returns.
 func (b *gpuBuilder) add(job gpuJob) {
+	if !b.concurrent {
+		if b.strings == nil {
+			b.strings = newInterner()
+		}
+		job.rig.GPUs = job.lists.zip(b.allocGPUs, job.detected, b.strings)
+		return
+	}
 	if b.batch == nil {
 		b.batch = make([]gpuJob, 0, gpuBatchRigs)
 	}

@@ -27,11 +27,12 @@ func decodeStream(r io.Reader, size, limit int64, source string, now func() time
 
 // decodeParts is decodeStream reading partBytes at a time.
 func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
-	in := &textStream{r: r, limit: limit, partBytes: partBytes}
+	in := &textStream{r: r, size: size, limit: limit, partBytes: partBytes}
 	d := &decoder{
 		scan:    jsonScanner{total: int(size), more: in.next},
 		source:  source,
 		strings: newInterner(),
+		gpus:    newGPUBuilder(int(size)),
 	}
 	defer d.gpus.stop()
 	// The decoder counts offsets after the byte order mark, as Decode does.
@@ -57,7 +58,9 @@ func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, n
 // textStream reads a body in parts for jsonScanner.more, checking that each
 // part is UTF-8 without ESC bytes.
 type textStream struct {
-	r         io.Reader
+	r io.Reader
+	// size is the length the file had when it was opened.
+	size      int64
 	limit     int64
 	partBytes int
 
@@ -83,6 +86,11 @@ func (t *textStream) next(keep string) (string, bool) {
 	// A value longer than a part (a hostile multi-megabyte string) is kept
 	// whole across reads, so the part grows with it to keep reading linear.
 	part := max(t.partBytes, len(keep))
+	if left := t.size - t.read; left >= 0 && left < int64(part) {
+		// One byte more than is left lets this read see the end of the
+		// file, so a small panel takes one small buffer.
+		part = int(left) + 1
+	}
 	buf := make([]byte, len(keep)+len(t.carry)+part)
 	n := copy(buf, keep)
 	n += copy(buf[n:], t.carry)
