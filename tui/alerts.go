@@ -172,7 +172,19 @@ func (v *alertsView) silenceLine(s alert.Silence) string {
 	}
 	what := s.Key.String()
 	if s.Rig() {
-		what = p.T("tui.alerts.silenced_rig", "Panel", s.Key.Panel, "Rig", s.Key.RigID)
+		what = p.T("tui.alerts.silenced_rig", "Panel", s.Key.Panel, "Rig", v.rigName(s.Key.Panel, s.Key.RigID))
 	}
 	return what + "  " + until
+}
+
+// rigName returns the rig's label with its id, or the id alone when the
+// rig is not in the latest poll or has no label.
+func (v *alertsView) rigName(panelName, rigID string) string {
+	for i := range v.cycle.Rigs {
+		r := &v.cycle.Rigs[i]
+		if r.Panel == panelName && r.ID == rigID && r.Label != "" && r.Label != r.ID {
+			return r.Label + " (" + r.ID + ")"
+		}
+	}
+	return rigID
 }

@@ -56,3 +56,39 @@ func TestSilenceCountPlural(t *testing.T) {
 		t.Errorf("two silences not in the plural:\n%s", m.View())
 	}
 }
+
+func TestSilencePromptFitsNarrowScreen(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		m := newTestModel(t, lang, 80, 24, cycleOf(loadSnapshot(t, "nvidia-3rigs.json")))
+		existing := alert.RigSilence("farm1", "496406", time.Time{})
+		m.prompt = &silencePrompt{target: existing, name: "rig2", existing: &existing}
+		view := m.View()
+		// The prompt wraps, so compare with the lines joined.
+		joined := strings.Join(strings.Fields(view), " ")
+		for _, want := range []string{"4) ", "u) ", m.p.T("tui.silence.cancel")} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("%s: prompt lacks %q at 80 columns:\n%s", lang, want, view)
+			}
+		}
+		if n := len(strings.Split(view, "\n")); n > 24 {
+			t.Errorf("%s: %d lines on a 24-line screen", lang, n)
+		}
+	}
+}
+
+func TestSilenceShowsBeforeNextPoll(t *testing.T) {
+	c := cycleOf(loadSnapshot(t, "nvidia-3rigs.json"))
+	c.Alerts = []alert.Alert{{
+		Key:      alert.Key{Panel: "farm1", RigID: "496406", GPU: alert.NoGPU, Kind: alert.KindCondition},
+		Severity: alert.SeverityCritical, RigLabel: "rig2", State: alert.StateFiring,
+	}}
+	m := newTestModel(t, "en", 120, 35, c)
+	m = update(t, m, silenceDoneMsg{silences: []alert.Silence{alert.RigSilence("farm1", "496406", time.Time{})}})
+	if !m.cycle.Alerts[0].Silenced {
+		t.Error("alert of the silenced rig not marked silenced until the next poll")
+	}
+	m = press(t, m, "a")
+	if !strings.Contains(m.View(), "rig rig2 (496406) on farm1") {
+		t.Errorf("silence not listed with the rig's label:\n%s", m.View())
+	}
+}

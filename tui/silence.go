@@ -108,12 +108,15 @@ func (m Model) handlePromptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// promptView draws the silence prompt, wrapped onto as many lines as the
+// width needs, so that no choice is cut off on a narrow screen.
 func (m Model) promptView() string {
 	text := m.p.T("tui.silence.prompt", "Name", m.prompt.name)
 	if m.prompt.existing != nil {
 		text += "  " + m.p.T("tui.silence.resume")
 	}
-	return m.styles.Notice.Render(fit(text, m.width))
+	text += "  " + m.p.T("tui.silence.cancel")
+	return m.styles.Notice.Render(wrap(text, m.width))
 }
 
 func (m *Model) handleSilenceDone(msg silenceDoneMsg) {
@@ -125,6 +128,7 @@ func (m *Model) handleSilenceDone(msg silenceDoneMsg) {
 	}
 	m.silences = msg.silences
 	m.alerts.silences = msg.silences
+	m.markSilenced()
 	m.status = m.p.N("tui.status.silences", len(msg.silences))
 	m.statusErr = false
 }
@@ -138,4 +142,22 @@ func silencedCount(alerts []alert.Alert) int {
 		}
 	}
 	return n
+}
+
+// markSilenced applies the current silences to the alerts on screen, so a
+// silence shows at once rather than after the next poll.
+func (m *Model) markSilenced() {
+	now := m.now()
+	alerts := make([]alert.Alert, len(m.cycle.Alerts))
+	copy(alerts, m.cycle.Alerts)
+	for i := range alerts {
+		alerts[i].Silenced = false
+		for _, s := range m.silences {
+			if s.Active(now) && s.Matches(alerts[i].Key) {
+				alerts[i].Silenced = true
+			}
+		}
+	}
+	m.cycle.Alerts = alerts
+	m.alerts.setCycle(m.cycle)
 }
