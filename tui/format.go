@@ -78,3 +78,30 @@ func formatOptAge(d panel.Opt[time.Duration]) string {
 	}
 	return formatAge(d.Value)
 }
+
+// fitTail is fit for values whose end tells rows apart: a long value keeps
+// its last cells behind a leading "…".
+func fitTail(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if w := ansi.StringWidth(s); w > width {
+		s = ansi.TruncateLeft(s, w-width+1, "…")
+	}
+	return fit(s, width)
+}
+
+// shortPanelName returns a panel's name without what every panel name
+// shares: the scheme, the json=yes query, a trailing slash, and for hosted
+// ethOS panels the ethosdistro.com domain, leaving the panel id.
+func shortPanelName(name string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(name, "http://"), "https://")
+	if i := strings.IndexByte(s, '?'); i >= 0 && s != name {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(s, "/")
+	if id, ok := strings.CutSuffix(s, ".ethosdistro.com"); ok && id != "" {
+		return id
+	}
+	return s
+}

@@ -100,7 +100,11 @@ func (m Model) headerView() string {
 	}
 
 	right := strings.Join(clocks, "  ")
-	left := s.Title.Render("rigtop") + " " + s.Muted.Render(strings.Join(m.opts.Sources, ", "))
+	names := make([]string, len(m.opts.Sources))
+	for i, source := range m.opts.Sources {
+		names[i] = shortPanelName(source)
+	}
+	left := s.Title.Render("rigtop") + " " + s.Muted.Render(strings.Join(names, ", "))
 	leftWidth := max(m.width-lipgloss.Width(right)-2, min(m.width, 8))
 	title := fit(left, leftWidth) + "  " + right
 

@@ -21,9 +21,12 @@ type column struct {
 	right    bool
 	drop     int
 	// flex columns take the width left over once the columns are chosen.
-	flex  bool
-	cell  func(r rigRow) string
-	style func(r rigRow) *lipgloss.Style
+	flex bool
+	// keepTail cuts a long cell at its start instead of its end, for values
+	// such as panel addresses whose start is the same on every row.
+	keepTail bool
+	cell     func(r rigRow) string
+	style    func(r rigRow) *lipgloss.Style
 }
 
 // rigTable is the list of rigs: the main view.
@@ -119,7 +122,7 @@ func (t *rigTable) columns() []column {
 		{title: p.T("tui.table.name"), width: 16, minWidth: 10, drop: 0, flex: true,
 			cell: func(r rigRow) string { return r.rig.Name() }},
 		{title: p.T("tui.table.hash_rate"), width: 9, right: true, drop: 0,
-			cell: func(r rigRow) string { return formatFloat(r.rig.Hash, 1) }},
+			cell: hashCell},
 		{title: p.T("tui.table.gpus"), width: 6, right: true, drop: 0,
 			cell: func(r rigRow) string { return gpuCountCell(r) },
 			style: func(r rigRow) *lipgloss.Style {
@@ -157,7 +160,7 @@ func (t *rigTable) columns() []column {
 	}
 	if t.multiPanel {
 		cols = append(cols, column{title: p.T("tui.table.panel"), width: 14, minWidth: 8, drop: 2,
-			cell: func(r rigRow) string { return r.rig.Panel }})
+			cell: func(r rigRow) string { return shortPanelName(r.rig.Panel) }, keepTail: true})
 	}
 	cols = append(cols,
 		column{title: p.T("tui.table.miner"), width: 10, drop: 5,
@@ -288,9 +291,12 @@ func (t *rigTable) renderRow(cols []column, r rigRow, selected bool) string {
 	cells := make([]string, len(cols))
 	for i, c := range cols {
 		text := c.cell(r)
-		if c.right {
+		switch {
+		case c.keepTail:
+			text = fitTail(text, c.width)
+		case c.right:
 			text = fitRight(text, c.width)
-		} else {
+		default:
 			text = fit(text, c.width)
 		}
 		if !selected && c.style != nil {
@@ -356,4 +362,16 @@ func alertCell(p *locale.Printer, r rigRow) string {
 		return ""
 	}
 	return alert.KindName(p, r.worst.Key.Kind)
+}
+
+// hashCell is the rig's hash rate. The column is in MH/s, the unit of
+// ethash miners; a rig whose miner reports in another unit (H/s for a CPU
+// miner, Sol/s for equihash) carries its unit in the cell so that it is
+// not read as MH/s.
+func hashCell(r rigRow) string {
+	unit := alert.HashUnit(r.rig.Miner)
+	if unit == alert.DefaultHashUnit || !r.rig.Hash.Known {
+		return formatFloat(r.rig.Hash, 1)
+	}
+	return formatFloat(r.rig.Hash, 0) + " " + unit
 }

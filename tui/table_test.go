@@ -281,3 +281,35 @@ func TestKeysInOneReadEachCount(t *testing.T) {
 		t.Error("qq in one read did not quit")
 	}
 }
+
+func TestShortPanelName(t *testing.T) {
+	tests := map[string]string{
+		"http://abc123.ethosdistro.com/":          "abc123",
+		"http://abc123.ethosdistro.com/?json=yes": "abc123",
+		"abc123": "abc123",
+		"http://127.0.0.1:8765/nvidia-3rigs.json":  "127.0.0.1:8765/nvidia-3rigs.json",
+		"https://panel.example:8443/farm?json=yes": "panel.example:8443/farm",
+		"testdata/panels/nvidia-3rigs.json":        "testdata/panels/nvidia-3rigs.json",
+		"saved?.json":                              "saved?.json",
+	}
+	for in, want := range tests {
+		if got := shortPanelName(in); got != want {
+			t.Errorf("shortPanelName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// A long name keeps its end, which tells panels apart.
+	if got := fitTail("127.0.0.1:8765/nvidia-3rigs.json", 12); got != "…-3rigs.json" {
+		t.Errorf("fitTail = %q", got)
+	}
+}
+
+func TestHashCellCarriesOtherUnits(t *testing.T) {
+	cpu := rigRow{rig: &panel.Rig{Miner: "xmr-stak", Hash: panel.Some(3693.3)}}
+	if got := hashCell(cpu); got != "3693 H/s" {
+		t.Errorf("CPU miner hash cell = %q, want 3693 H/s", got)
+	}
+	gpu := rigRow{rig: &panel.Rig{Miner: "claymore", Hash: panel.Some(183.51)}}
+	if got := hashCell(gpu); got != "183.5" {
+		t.Errorf("ethash hash cell = %q, want 183.5", got)
+	}
+}
