@@ -159,7 +159,7 @@ func (v *alertsView) deliveryLine(d deliveryRecord) string {
 		result = p.T("tui.alerts.failed", "Error", alert.ErrorText(p, d.err))
 		st = s.Bad
 	}
-	text := d.at.Local().Format("01-02 15:04:05") + " " + fit(d.channel, 8) + " " +
+	text := d.at.Local().Format("01-02 15:04:05") + " " + fit(channelName(v.p, d.channel), 12) + " " +
 		d.headline + ": " + result
 	return st.Render(fit(text, v.width))
 }
@@ -187,4 +187,16 @@ func (v *alertsView) rigName(panelName, rigID string) string {
 		}
 	}
 	return rigID
+}
+
+// channelName returns a notification channel's name in the operator's
+// language; a channel the catalogue does not know keeps its own name.
+func channelName(p *locale.Printer, name string) string {
+	switch name {
+	case "desktop":
+		return p.T("tui.channel.desktop")
+	case "mail":
+		return p.T("tui.channel.mail")
+	}
+	return name
 }

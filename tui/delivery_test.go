@@ -14,7 +14,7 @@ import (
 func TestFailedNotificationShown(t *testing.T) {
 	for _, tt := range []struct{ lang, want string }{
 		{"en", "desktop notification failed"},
-		{"ja", "desktopの通知に失敗しました"},
+		{"ja", "デスクトップの通知に失敗しました"},
 	} {
 		m := newTestModel(t, tt.lang, 120, 35, cycleOf(loadSnapshot(t, "nvidia-3rigs.json")))
 		d := alert.Delivery{Channel: "desktop", At: testNow, Attempt: 1, Err: alert.ErrNoDesktopSession, Final: true}

@@ -77,7 +77,14 @@ func (d *rigDetail) clamp() {
 func (d *rigDetail) view() string {
 	lines := d.lines()
 	end := min(d.offset+d.height, len(lines))
-	return strings.Join(lines[min(d.offset, end):end], "\n")
+	shown := lines[min(d.offset, end):end]
+	// When more lines follow, the last one says so, since nothing else on
+	// the screen shows that the GPU list goes on.
+	if more := len(lines) - end; more > 0 && len(shown) > 1 {
+		shown = append(shown[:len(shown)-1:len(shown)-1],
+			d.styles.Muted.Render(fit(d.p.N("tui.detail.more", more+1), d.width)))
+	}
+	return strings.Join(shown, "\n")
 }
 
 // lines renders the whole detail; the view scrolls through it.
@@ -99,6 +106,9 @@ func (d *rigDetail) lines() []string {
 	}
 	lines := []string{fit(title, d.width)}
 
+	if rig.Condition == panel.Unreachable || r.stale {
+		lines = append(lines, s.Warn.Render(fit(p.T("tui.detail.stale_values", "Age", formatOptAge(rig.ReportAge)), d.width)))
+	}
 	if r.worst != nil {
 		st := levelStyle(s, severityLevel(r.worst.Severity))
 		lines = append(lines, st.Render(fit(alert.Describe(p, *r.worst), d.width)))
