@@ -181,3 +181,16 @@ func cmpBool(a, b bool) int {
 	}
 	return -1
 }
+
+// NotReporting returns the rigs with a stale alert that holds, pending or
+// firing, keyed by panel name and rig id. Farm totals leave them out of the
+// rigs that are up: their last report is too old to say they still mine.
+func NotReporting(alerts []Alert) map[[2]string]bool {
+	rigs := map[[2]string]bool{}
+	for _, a := range alerts {
+		if a.Key.Kind == KindStale && a.State != StateResolved {
+			rigs[[2]string{a.Key.Panel, a.Key.RigID}] = true
+		}
+	}
+	return rigs
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"rigtop/alert"
-	"rigtop/panel"
 )
 
 // farmTotals are the header's figures, summed over every rig shown.
@@ -23,18 +22,20 @@ type farmTotals struct {
 
 func computeTotals(c alert.Cycle) farmTotals {
 	t := farmTotals{hashByUnit: map[string]float64{}}
+	notReporting := alert.NotReporting(c.Alerts)
 	for _, rig := range c.Rigs {
 		t.rigs++
-		if !rig.Condition.Down() && rig.Condition != panel.Unreachable {
-			t.rigsUp++
-		}
 		if rig.GPUsDetected.Known {
 			t.gpus += rig.GPUsDetected.Value
 		}
-		if rig.GPUsHashing.Known && !rig.Condition.Down() {
+		if rig.Condition.Down() || notReporting[[2]string{rig.Panel, rig.ID}] {
+			continue
+		}
+		t.rigsUp++
+		if rig.GPUsHashing.Known {
 			t.gpusHashing += rig.GPUsHashing.Value
 		}
-		if rig.Hash.Known && !rig.Condition.Down() {
+		if rig.Hash.Known {
 			t.hashByUnit[alert.HashUnit(rig.Miner)] += rig.Hash.Value
 		}
 	}

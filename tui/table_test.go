@@ -313,3 +313,21 @@ func TestHashCellCarriesOtherUnits(t *testing.T) {
 		t.Errorf("ethash hash cell = %q, want 183.5", got)
 	}
 }
+
+// A rig that stopped reporting is not counted as up, whatever its last
+// condition said.
+func TestStaleRigNotCountedUp(t *testing.T) {
+	c := cycleOf(loadSnapshot(t, "nvidia-3rigs.json"))
+	c.Alerts = []alert.Alert{{
+		Key:      alert.Key{Panel: "farm1", RigID: "074ac8", GPU: alert.NoGPU, Kind: alert.KindStale},
+		Severity: alert.SeverityCritical, RigLabel: "subpc_hi", State: alert.StateFiring,
+	}}
+	m := newTestModel(t, "en", 120, 35, c)
+	view := m.View()
+	// subpc_hi has 3 GPUs and 59.03 MH/s: 22-3 = 19 GPUs, 497.71-59.03 = 438.68.
+	for _, want := range []string{"Rigs 2/3 up", "GPUs 19/22 hashing", "438.7 MH/s"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("header lacks %q:\n%s", want, view)
+		}
+	}
+}

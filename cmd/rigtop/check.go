@@ -227,7 +227,7 @@ func newCheckReport(p *locale.Printer, cycle alert.Cycle) *checkReport {
 	}
 	slices.SortStableFunc(r.Problems, func(a, b checkProblem) int { return b.status.rank() - a.status.rank() })
 
-	r.countRigs(cycle.Rigs)
+	r.countRigs(cycle.Rigs, cycle.Alerts)
 	r.Status = status.String()
 	r.ExitCode = int(status)
 	r.Summary = r.summary(p, status, failed)
@@ -299,16 +299,17 @@ func severityID(s alert.Severity) string {
 }
 
 // countRigs sums the rigs as the monitor's header does: a rig is up unless
-// its condition means it is down, and only the GPUs and hash rate of rigs
-// that are up count.
-func (r *checkReport) countRigs(rigs []panel.Rig) {
+// its condition means it is down or it stopped reporting, and only the
+// GPUs and hash rate of rigs that are up count.
+func (r *checkReport) countRigs(rigs []panel.Rig, alerts []alert.Alert) {
+	notReporting := alert.NotReporting(alerts)
 	byUnit := map[string]float64{}
 	for _, rig := range rigs {
 		r.RigsTotal++
 		if rig.GPUsDetected.Known {
 			r.GPUsTotal += rig.GPUsDetected.Value
 		}
-		if rig.Condition.Down() {
+		if rig.Condition.Down() || notReporting[[2]string{rig.Panel, rig.ID}] {
 			continue
 		}
 		r.RigsUp++
