@@ -65,14 +65,14 @@ func ParseSource(arg string, opts HTTPOptions) (Source, error) {
 		statErr = err
 	}
 
-	reason := "it is a directory"
+	reason := errors.New("it is a directory")
 	if statErr != nil {
-		reason = Sanitize(statErr.Error())
+		reason = statErr
 	}
 	if strings.Contains(arg, "://") {
-		reason = "only http:// and https:// URLs are supported"
+		reason = errors.New("only http:// and https:// URLs are supported")
 	}
-	return nil, fmt.Errorf("parse panel %q: not an http(s) URL, a panel id or a readable file (%s); "+
+	return nil, fmt.Errorf("parse panel %q: not an http(s) URL, a panel id or a readable file (%w); "+
 		"give the panel URL such as http://abc123.ethosdistro.com/, its bare id such as abc123, "+
 		"or the path of a saved panel JSON file", name, reason)
 }

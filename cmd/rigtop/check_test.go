@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,24 @@ func TestCheckInterruptedIsUnknown(t *testing.T) {
 	p.waitLine(t, p.stdout, 10*time.Second, "UNKNOWN")
 	if code := p.wait(t, 10*time.Second); code != 3 {
 		t.Errorf("exit code = %d, want 3", code)
+	}
+}
+
+func TestCheckBadPanelArgument(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "invalid PANEL " + missing},
+		{[]string{"LANG=ja_JP.UTF-8"}, "PANEL " + missing + " を読み取れません"},
+	} {
+		r := rigtop(t, tt.env, "check", missing)
+		if r.code != 3 {
+			t.Errorf("%v: exit %d, want 3 (UNKNOWN)", tt.env, r.code)
+		}
+		if !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "no such file or directory") {
+			t.Errorf("%v: stderr %q lacks %q and the cause", tt.env, r.stderr, tt.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"time"
 
 	"rigtop/panel"
@@ -15,7 +16,7 @@ func (c *commandLine) buildSources(s *Settings) ([]panel.Source, error) {
 	for _, arg := range s.Panels {
 		src, err := panel.ParseSource(arg, opts)
 		if err != nil {
-			return nil, usageErr(errorText(c.p, err))
+			return nil, usageErr(c.p.T("cmd.error.bad_panel", "Panel", panel.Sanitize(arg), "Error", panel.Sanitize(rootCause(err).Error())))
 		}
 		if seen[src.Name()] {
 			return nil, usageErr(c.p.T("cmd.error.panel_twice", "Panel", panel.Sanitize(src.Name())))
@@ -24,6 +25,18 @@ func (c *commandLine) buildSources(s *Settings) ([]panel.Source, error) {
 		sources = append(sources, src)
 	}
 	return sources, nil
+}
+
+// rootCause returns the innermost error err wraps, which names what was
+// wrong without the advice the message around it already gives.
+func rootCause(err error) error {
+	for {
+		inner := errors.Unwrap(err)
+		if inner == nil {
+			return err
+		}
+		err = inner
+	}
 }
 
 // fetchBound bounds one poll of every source: each fetch has its own
