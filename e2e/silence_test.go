@@ -82,12 +82,15 @@ func TestSilenceRigSurvivesRestart(t *testing.T) {
 	checkNotes(t, bus, want, "rig1 stays down")
 
 	rig2Hot := "rig2 (496406): GPU 0 hot, 91 °C ≥ 85 °C"
+	// The alerts view names a silenced rig by label and id, and its panel
+	// without the scheme and trailing slash.
+	rig2Silence := "rig rig2 (496406) on " + strings.TrimSuffix(strings.TrimPrefix(panelName, "http://"), "/")
 	s.keys("a")
 	screen = s.waitFor(screenTimeout, "Alerts (2)", rig2Hot, rig1Stalled, "Silences (1)")
 	if line := lineWith(screen, rig2Hot); !strings.Contains(line, "silenced") {
 		t.Errorf("rig2's alert is not shown as silenced: %q", line)
 	}
-	if line := lineWith(screen, "rig 496406 on "+panelName); !strings.Contains(line, "until resumed") {
+	if line := lineWith(screen, rig2Silence); !strings.Contains(line, "until resumed") {
 		t.Errorf("silence of rig2 not listed as lasting until resumed:\n%s", screen)
 	}
 	s.keys("q")
@@ -97,7 +100,7 @@ func TestSilenceRigSurvivesRestart(t *testing.T) {
 	s = startTmux(t, 120, 35, env, args...)
 	s.waitFor(screenTimeout, "Rigs 2/3 up")
 	s.keys("a")
-	screen = s.waitFor(screenTimeout, "Silences (1)", "rig 496406 on "+panelName, rig2Hot)
+	screen = s.waitFor(screenTimeout, "Silences (1)", rig2Silence, rig2Hot)
 	if line := lineWith(screen, rig2Hot); !strings.Contains(line, "silenced") {
 		t.Errorf("after restart, rig2's alert is not shown as silenced: %q", line)
 	}

@@ -172,7 +172,7 @@ func (v *alertsView) silenceLine(s alert.Silence) string {
 	}
 	what := s.Key.String()
 	if s.Rig() {
-		what = p.T("tui.alerts.silenced_rig", "Panel", s.Key.Panel, "Rig", v.rigName(s.Key.Panel, s.Key.RigID))
+		what = p.T("tui.alerts.silenced_rig", "Panel", shortPanelName(s.Key.Panel), "Rig", v.rigName(s.Key.Panel, s.Key.RigID))
 	}
 	return what + "  " + until
 }
