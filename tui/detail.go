@@ -78,7 +78,7 @@ func (d *rigDetail) view() string {
 	lines := d.lines()
 	end := min(d.offset+d.height, len(lines))
 	shown := lines[min(d.offset, end):end]
-	// When more lines follow, the last one says so, since nothing else on
+	// When more lines follow, the last one shows it, since nothing else on
 	// the screen shows that the GPU list goes on.
 	if more := len(lines) - end; more > 0 && len(shown) > 1 {
 		shown = append(shown[:len(shown)-1:len(shown)-1],

@@ -79,7 +79,7 @@ func formatOptAge(d panel.Opt[time.Duration]) string {
 	return formatAge(d.Value)
 }
 
-// fitTail is fit for values whose end tells rows apart: a long value keeps
+// fitTail is fit for values whose end distinguishes rows: a long value keeps
 // its last cells behind a leading "…".
 func fitTail(s string, width int) string {
 	if width <= 0 {

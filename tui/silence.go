@@ -52,7 +52,7 @@ func unsilenceCmd(m *alert.Monitor, id string) tea.Cmd {
 	}
 }
 
-// openSilencePrompt asks how long to silence what is selected: the rig in
+// openSilencePrompt prompts for how long to silence what is selected: the rig in
 // the table and detail views, the alert in the alerts view.
 func (m *Model) openSilencePrompt() {
 	var prompt silencePrompt

@@ -334,7 +334,7 @@ func levelStyle(s *Styles, l level) *lipgloss.Style {
 }
 
 // conditionCell is the condition in words. In English that is the ethOS
-// condition itself, the word operators search for; other languages
+// condition itself, the word operators search for. Other languages
 // translate it and show the raw condition in a column of its own. A stale
 // rig is marked so, since its condition is only the last one the panel knew.
 func conditionCell(p *locale.Printer, r rigRow) string {
@@ -365,8 +365,8 @@ func alertCell(p *locale.Printer, r rigRow) string {
 }
 
 // hashCell is the rig's hash rate. The column is in MH/s, the unit of
-// ethash miners; a rig whose miner reports in another unit (H/s for a CPU
-// miner, Sol/s for equihash) carries its unit in the cell so that it is
+// ethash miners. A rig whose miner reports in another unit (H/s for a CPU
+// miner, Sol/s for equihash) carries its unit in the cell, so that it is
 // not read as MH/s.
 func hashCell(r rigRow) string {
 	unit := alert.HashUnit(r.rig.Miner)

@@ -297,7 +297,7 @@ func TestShortPanelName(t *testing.T) {
 			t.Errorf("shortPanelName(%q) = %q, want %q", in, got, want)
 		}
 	}
-	// A long name keeps its end, which tells panels apart.
+	// A long name keeps its end, which differs between panels.
 	if got := fitTail("127.0.0.1:8765/nvidia-3rigs.json", 12); got != "…-3rigs.json" {
 		t.Errorf("fitTail = %q", got)
 	}
@@ -315,7 +315,7 @@ func TestHashCellCarriesOtherUnits(t *testing.T) {
 }
 
 // A rig that stopped reporting is not counted as up, whatever its last
-// condition said.
+// condition was.
 func TestStaleRigNotCountedUp(t *testing.T) {
 	c := cycleOf(loadSnapshot(t, "nvidia-3rigs.json"))
 	c.Alerts = []alert.Alert{{
