@@ -347,8 +347,8 @@ func TestErrorTextDeliveryErrors(t *testing.T) {
 		en, ja string
 	}{
 		{fmt.Errorf("%w: dbus: no address", ErrNoDesktopSession),
-			"no desktop session to show notifications on (no D-Bus session bus, DISPLAY or WAYLAND_DISPLAY); desktop notifications are off",
-			"通知を表示するデスクトップセッションがありません（D-Bus セッションバス、DISPLAY、WAYLAND_DISPLAY のいずれもなし）。デスクトップ通知は無効です"},
+			"no desktop session to show notifications on (no D-Bus session bus, DISPLAY or WAYLAND_DISPLAY); desktop notifications are off until rigtop restarts",
+			"通知を表示するデスクトップセッションがありません（D-Bus セッションバス、DISPLAY、WAYLAND_DISPLAY のいずれもなし）。rigtop を再起動するまでデスクトップ通知は無効です"},
 		{ErrQueueFull, "dropped: too many notifications were waiting for this channel", "破棄: このチャンネルで送信待ちの通知が多すぎました"},
 		{closed, "not sent: rigtop was shutting down", "未送信: rigtop の終了中でした"},
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,9 +30,6 @@ type DesktopOptions struct {
 	// SkipResolved turns off resolved notifications on this channel
 	// (send_resolved = false).
 	SkipResolved bool
-	// Logger receives the message that the desktop is unavailable; nil
-	// discards it.
-	Logger *slog.Logger
 	// Notify shows one notification; nil means beeep.Notify.
 	Notify func(title, message string, icon any) error
 	// Getenv reads the environment when checking for a desktop session;
@@ -48,13 +43,13 @@ type DesktopOptions struct {
 //
 // A failure on a machine without a desktop session is permanent, because
 // the environment that would provide one is fixed when the process starts.
-// The first such failure turns the channel off for the rest of the run, and
-// later notifications fail at once without retries. Any other failure, such
-// as a notification daemon that is restarting, is worth a retry.
+// The first such failure turns the channel off for the rest of the run:
+// Disabled then reports true, so the dispatcher skips the channel, and a
+// direct call to Notify fails at once. Any other failure, such as a
+// notification daemon that is restarting, is worth a retry.
 type Desktop struct {
 	printer      *locale.Printer
 	sendResolved bool
-	log          *slog.Logger
 	notify       func(title, message string, icon any) error
 	getenv       func(string) string
 
@@ -69,15 +64,11 @@ func NewDesktop(opts DesktopOptions) *Desktop {
 	d := &Desktop{
 		printer:      opts.Printer,
 		sendResolved: !opts.SkipResolved,
-		log:          opts.Logger,
 		notify:       opts.Notify,
 		getenv:       opts.Getenv,
 	}
 	if d.printer == nil {
 		d.printer = locale.New(locale.English)
-	}
-	if d.log == nil {
-		d.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if d.notify == nil {
 		setAppName.Do(func() { beeep.AppName = "rigtop" })
@@ -94,6 +85,14 @@ func (d *Desktop) Name() string { return "desktop" }
 
 // SendResolved implements ResolvedSender.
 func (d *Desktop) SendResolved() bool { return d.sendResolved }
+
+// Disabled implements Disabler: it reports whether a failure has shown
+// that this machine has no desktop session.
+func (d *Desktop) Disabled() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.off != nil
+}
 
 // Notify implements Notifier. The title is the notification's headline,
 // the text its first alerts. beeep takes no context, so when ctx ends first
@@ -133,7 +132,6 @@ func (d *Desktop) Notify(ctx context.Context, n Notification) (retry bool, err e
 		d.mu.Lock()
 		d.off = err
 		d.mu.Unlock()
-		d.log.Warn(d.printer.T("alert.log.desktop_unavailable"), "error", err)
 		return false, err
 	}
 	return true, err

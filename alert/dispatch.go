@@ -44,6 +44,15 @@ type ResolvedSender interface {
 	SendResolved() bool
 }
 
+// Disabler is implemented by notifiers that can turn themselves off for
+// the rest of the run, such as the desktop channel on a machine without a
+// desktop session. The failure that turns a channel off is reported and
+// logged once. After it, the dispatcher drops the channel's notifications
+// without trying, reporting or logging them.
+type Disabler interface {
+	Disabled() bool
+}
+
 // DispatchOptions configure NewDispatcher. Zero fields take the defaults.
 type DispatchOptions struct {
 	// QueueSize bounds the notifications waiting per channel; 0 means 32.
@@ -94,7 +103,15 @@ type channel struct {
 	notifier     Notifier
 	name         string
 	sendResolved bool
-	queue        chan Notification
+	// disabler is the notifier as a Disabler, or nil when it never turns
+	// itself off.
+	disabler Disabler
+	queue    chan Notification
+}
+
+// off reports whether the channel has turned itself off.
+func (ch *channel) off() bool {
+	return ch.disabler != nil && ch.disabler.Disabled()
 }
 
 // Dispatch defaults.
@@ -142,6 +159,9 @@ func NewDispatcher(notifiers []Notifier, opts DispatchOptions) *Dispatcher {
 		if rs, ok := n.(ResolvedSender); ok {
 			ch.sendResolved = rs.SendResolved()
 		}
+		if dn, ok := n.(Disabler); ok {
+			ch.disabler = dn
+		}
 		d.channels = append(d.channels, ch)
 		d.wg.Add(1)
 		go d.run(ch)
@@ -164,7 +184,8 @@ func cmpOr[T int | time.Duration](v, def T) T {
 // Send queues n for every channel and returns at once. A channel that does
 // not want resolutions gets only n's firing alerts, and nothing when none
 // fired. When a channel's queue is full its oldest waiting notification is
-// dropped and reported with ErrQueueFull. After Close, Send only logs.
+// dropped and reported with ErrQueueFull. A channel that has turned itself
+// off gets nothing. After Close, Send only logs.
 func (d *Dispatcher) Send(n Notification) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -174,7 +195,7 @@ func (d *Dispatcher) Send(n Notification) {
 	}
 	for _, ch := range d.channels {
 		m, ok := ch.filter(n)
-		if !ok {
+		if !ok || ch.off() {
 			continue
 		}
 		select {
@@ -245,13 +266,18 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 func (d *Dispatcher) run(ch *channel) {
 	defer d.wg.Done()
 	for n := range ch.queue {
+		// Notifications queued before the channel turned itself off are
+		// dropped like the ones Send no longer queues.
+		if ch.off() {
+			continue
+		}
 		d.deliver(ch, n)
 	}
 }
 
 // deliver sends n through ch, retrying with exponential backoff until it
-// succeeds, the notifier reports the failure permanent, the next retry would
-// start after RetryFor, or the dispatcher closes.
+// succeeds, the notifier reports the failure permanent or turns itself off,
+// the next retry would start after RetryFor, or the dispatcher closes.
 func (d *Dispatcher) deliver(ch *channel, n Notification) {
 	log := d.opts.Logger.With("channel", ch.name, "firing", len(n.Firing), "resolved", len(n.Resolved))
 	p := d.opts.Printer
@@ -272,6 +298,11 @@ func (d *Dispatcher) deliver(ch *channel, n Notification) {
 			return
 		}
 
+		if ch.off() {
+			d.report(Delivery{Channel: ch.name, At: at, Notification: n, Attempt: attempt, Err: err, Final: true})
+			log.Warn(p.T("alert.log.notify_off"), "attempt", attempt, "error", err)
+			return
+		}
 		var reason string
 		switch {
 		case !retry:

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -401,6 +402,113 @@ func TestDispatchCloseTriesQueuedOnce(t *testing.T) {
 		closeDispatcher(t, d)
 		if n := len(fake.recorded()); n != 2 {
 			t.Errorf("%d calls, want one for each notification and no retries", n)
+		}
+	})
+}
+
+func TestDispatchSkipsDisabledChannel(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("session detection applies to D-Bus platforms")
+	}
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		fake := &fakeDesktop{
+			err:   errors.New("beeep: dbus: dbus: couldn't determine address of session bus"),
+			block: make(chan struct{}),
+		}
+		desktop := NewDesktop(DesktopOptions{Notify: fake.notify, Getenv: env(nil)})
+		mail := &fakeNotifier{name: "mail"}
+		log, buf := logBuffer()
+		d := NewDispatcher([]Notifier{desktop, mail}, DispatchOptions{Logger: log})
+		defer closeDispatcher(t, d)
+
+		// Two notifications queue up behind the first attempt, which then
+		// fails for want of a desktop session; two more come after it.
+		d.Send(firingNotification(start))
+		synctest.Wait()
+		d.Send(firingNotification(start.Add(time.Second)))
+		d.Send(firingNotification(start.Add(2 * time.Second)))
+		close(fake.block)
+		synctest.Wait()
+		for i := 3; i <= 4; i++ {
+			time.Sleep(time.Minute)
+			d.Send(firingNotification(start.Add(time.Duration(i) * time.Second)))
+			synctest.Wait()
+		}
+
+		if fake.calls != 1 {
+			t.Errorf("%d desktop calls, want 1", fake.calls)
+		}
+		var desktopDeliveries []Delivery
+		mailSent := 0
+		for _, del := range drain(d) {
+			switch {
+			case del.Channel == "desktop":
+				desktopDeliveries = append(desktopDeliveries, del)
+			case del.Err == nil:
+				mailSent++
+			}
+		}
+		if len(desktopDeliveries) != 1 {
+			t.Fatalf("desktop deliveries %+v, want one", desktopDeliveries)
+		}
+		if del := desktopDeliveries[0]; !del.Final || del.Attempt != 1 || !errors.Is(del.Err, ErrNoDesktopSession) {
+			t.Errorf("desktop delivery %+v, want a final ErrNoDesktopSession on attempt 1", del)
+		}
+		if mailSent != 5 {
+			t.Errorf("%d mail notifications sent, want all 5", mailSent)
+		}
+
+		var desktopLines []string
+		for line := range strings.Lines(buf.String()) {
+			if strings.Contains(line, "channel=desktop") {
+				desktopLines = append(desktopLines, line)
+			}
+		}
+		if len(desktopLines) != 1 {
+			t.Fatalf("%d log lines about the desktop, want 1:\n%s", len(desktopLines), buf)
+		}
+		line := desktopLines[0]
+		for _, want := range []string{"level=WARN", "this channel is off until rigtop restarts", "couldn't determine address"} {
+			if !strings.Contains(line, want) {
+				t.Errorf("log line %q lacks %q", line, want)
+			}
+		}
+	})
+}
+
+// offNotifier turns itself off on its second failure.
+type offNotifier struct {
+	*fakeNotifier
+}
+
+func (o offNotifier) Disabled() bool { return len(o.recorded()) >= 2 }
+
+func TestDispatchDisabledDuringRetries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		fake := offNotifier{&fakeNotifier{name: "pager", results: []fakeResult{{true, errTemporary}}}}
+		log, buf := logBuffer()
+		d := NewDispatcher([]Notifier{fake}, DispatchOptions{BackoffBase: 10 * time.Second, Logger: log})
+		defer closeDispatcher(t, d)
+		d.Send(firingNotification(start))
+		time.Sleep(time.Hour)
+		d.Send(firingNotification(start.Add(time.Hour)))
+		synctest.Wait()
+
+		// One retry 10 s after the first failure, then nothing.
+		if got, want := fake.callTimes(start), []time.Duration{0, 10 * time.Second}; !slices.Equal(got, want) {
+			t.Errorf("calls at %v, want %v", got, want)
+		}
+		deliveries := drain(d)
+		if len(deliveries) != 2 || deliveries[0].Final || !deliveries[1].Final || deliveries[1].Attempt != 2 {
+			t.Errorf("deliveries %+v, want a retryable failure then a final one", deliveries)
+		}
+		if n := strings.Count(buf.String(), "this channel is off"); n != 1 {
+			t.Errorf("%d channel-off lines, want 1:\n%s", n, buf)
+		}
+		if strings.Contains(buf.String(), "level=ERROR") {
+			t.Errorf("a channel turning itself off logged an error:\n%s", buf)
 		}
 	})
 }

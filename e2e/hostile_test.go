@@ -181,9 +181,9 @@ func TestHostilePanelLeavesTerminalAlone(t *testing.T) {
 	srv.set(hostile)
 	screen := s.waitFor(screenTimeout, "rigone", "überheat", "ラック２番", "1 rig could not be read: strrig")
 	want := map[string][]string{
-		"rigone":         {">no_hash", "0.0", "1/2", "95", "rig condition", "claymore"},
+		"rigone":            {">no_hash", "0.0", "1/2", "95", "rig condition", "claymore"},
 		"tab here new line": {"überheat", "20.0", "1/1", "50"},
-		"ラック２番":          {"mining", "30.1", "1/1", "61", "ethminer"},
+		"ラック２番":             {"mining", "30.1", "1/1", "61", "ethminer"},
 	}
 	for label, fields := range want {
 		line := lineWith(screen, label)

@@ -52,6 +52,12 @@ func (c *commandLine) runScreen(ctx context.Context, s *Settings, sources []pane
 	}
 	defer log.Close()
 	c.logWarnings(log, s.Warnings, true)
+	lock, inUse := c.takeStateLock(s, log)
+	if inUse != "" {
+		log.Error(c.p.T("cmd.log.monitor_failed"), "error", inUse)
+		return c.fail(exitUsage, inUse)
+	}
+	defer lock.release()
 
 	monitor, err := alert.NewMonitor(sources, alert.MonitorOptions{
 		Config:    s.Alerts,

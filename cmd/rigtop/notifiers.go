@@ -20,7 +20,6 @@ func (c *commandLine) buildNotifiers(s *Settings, log *slog.Logger) ([]alert.Not
 		notifiers = append(notifiers, alert.NewDesktop(alert.DesktopOptions{
 			Printer:      c.p,
 			SkipResolved: !s.Desktop.SendResolved,
-			Logger:       log,
 			Getenv:       c.e.getenv,
 		}))
 	}

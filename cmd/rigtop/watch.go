@@ -41,6 +41,12 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	}
 	defer log.Close()
 	c.logWarnings(log, s.Warnings, false)
+	lock, inUse := c.takeStateLock(s, log)
+	if inUse != "" {
+		log.Error(c.p.T("cmd.log.watch_failed"), "error", inUse)
+		return exitUsage
+	}
+	defer lock.release()
 
 	monitor, err := alert.NewMonitor(sources, alert.MonitorOptions{
 		Config:    s.Alerts,
