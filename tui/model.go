@@ -260,12 +260,10 @@ func (m *Model) handleDelivery(d alert.Delivery) {
 	if d.Err != nil {
 		m.status = m.p.T("tui.status.notify_failed", "Channel", channelName(m.p, d.Channel), "Error", alert.ErrorText(m.p, d.Err))
 		m.statusErr = true
-		m.log.Warn("notification failed", "channel", d.Channel, "attempt", d.Attempt, "final", d.Final, "err", d.Err)
 		return
 	}
 	m.status = m.p.T("tui.status.notified", "Channel", channelName(m.p, d.Channel), "Time", d.At.Local().Format("15:04:05"))
 	m.statusErr = false
-	m.log.Info("notification sent", "channel", d.Channel, "attempt", d.Attempt)
 }
 
 // applyRows filters the rows into the table and refreshes the open views,
