@@ -18,7 +18,7 @@ const (
 	Overheat     Condition = "overheat"
 )
 
-// Health is how bad a condition is.
+// Health is the severity class of a condition.
 type Health int
 
 // Health levels, from best to worst. Unknown sorts with failures because an
