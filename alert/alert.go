@@ -25,7 +25,7 @@ const (
 	SeverityUnknown
 )
 
-// Kind is what an alert is about.
+// Kind is the type of problem an alert reports.
 type Kind string
 
 // Alert kinds.
@@ -64,7 +64,7 @@ func (k Key) String() string {
 	return s + "/" + string(k.Kind)
 }
 
-// State is where an alert is in its lifecycle.
+// State is an alert's stage in its lifecycle.
 type State int
 
 // Lifecycle states.

@@ -197,7 +197,7 @@ func TestBackoffWaitsForUnreachableAlert(t *testing.T) {
 
 func TestBackoffNoFalseUnreachableAlert(t *testing.T) {
 	// A panel that fails for 8 minutes is fetched at every poll, so the
-	// poll at minute 8 sees it back and no unreachable alert fires.
+	// poll at minute 8 reads it again and no unreachable alert fires.
 	c := newClock()
 	src := &countingSource{fakeSource: newFakeSource("farm", testRig("r1", "rig1", 30))}
 	src.fail(errPanelDown)

@@ -17,7 +17,7 @@ import (
 type Delivery struct {
 	Channel string
 	At      time.Time
-	// Notification is what was sent.
+	// Notification is the notification this attempt sent.
 	Notification Notification
 	Attempt      int
 	Err          error

@@ -117,8 +117,8 @@ func (e *engine) advance(now time.Time, p problem, cfg Config) {
 // other half was announced already. A rig that stops reporting shows up
 // twice: its reports grow stale, and the panel, on a timer of its own,
 // turns its condition to unreachable. Both are the same failure, so the one
-// announced first speaks for both; the other is listed but never
-// announced, and so neither is its resolution.
+// announced first covers both. The other is listed but never announced,
+// so its resolution is not announced either.
 func (e *engine) dropOffAnnounced(t *tracked) bool {
 	var other Key
 	switch {

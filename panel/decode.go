@@ -230,10 +230,10 @@ func (d *decoder) rigMember(rawID string) error {
 // firstRigs is the capacity for the first rigs, before their size is known.
 const firstRigs = 8
 
-// growRigs makes room for more rigs. Past the first few it extrapolates
-// the number of rigs from the bytes they took and the bytes left, because
-// appending one by one to a slice of 5,000 large Rig values would allocate
-// several times the final slice in copies along the way.
+// growRigs makes room for more rigs. Past the first few it estimates the
+// number of rigs from the bytes they took and the bytes left. Appending one
+// by one to a slice of 5,000 large Rig values would instead allocate several
+// times the final slice in copies along the way.
 func (d *decoder) growRigs() {
 	// The GPU builder writes into the rigs through pointers, which must
 	// not move under it.

@@ -393,7 +393,8 @@ func (s *jsonScanner) requireDigits() error {
 //
 // Unlike strict JSON, raw control characters inside strings are accepted:
 // checking for them would cost a second pass over every string, and
-// Sanitize removes them from every string the decoder keeps.
+// Sanitize removes them, or turns TAB, CR and LF into spaces, in every
+// string the decoder keeps.
 func (s *jsonScanner) rawStr() (raw string, escaped bool, err error) {
 	start := s.pos + 1
 

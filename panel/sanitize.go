@@ -11,11 +11,11 @@ import (
 //   - C0 and C1 control characters and DEL. TAB, CR, LF and the line and
 //     paragraph separators U+2028 and U+2029 become a space instead, so
 //     that the words they separated stay apart;
-//   - whole escape sequences: CSI (ESC [ or U+009B), OSC (ESC ] or U+009D,
-//     up to BEL or ST, which removes OSC 52 clipboard writes too), DCS,
-//     SOS, PM and APC strings (up to ST), and short ESC sequences such as
-//     ESC ( B. A string sequence that is never terminated is removed to the
-//     end of s;
+//   - whole escape sequences: CSI (ESC [ or U+009B), and OSC (ESC ] or
+//     U+009D) up to BEL or ST, which covers OSC 52 clipboard writes. Also
+//     DCS, SOS, PM and APC strings up to ST, and short ESC sequences such
+//     as ESC ( B. A string sequence that is never terminated is removed to
+//     the end of s;
 //   - bidirectional overrides, embeddings and isolates (U+202A–U+202E,
 //     U+2066–U+2069, U+061C) that can make text read differently from how
 //     it is stored;

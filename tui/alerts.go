@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"rigtop/alert"
@@ -55,20 +54,7 @@ func (v *alertsView) selected() (alert.Alert, bool) {
 }
 
 func (v *alertsView) handleKey(msg tea.KeyMsg, keys KeyMap) {
-	switch {
-	case key.Matches(msg, keys.Up):
-		v.cursor--
-	case key.Matches(msg, keys.Down):
-		v.cursor++
-	case key.Matches(msg, keys.PageUp):
-		v.cursor -= v.height
-	case key.Matches(msg, keys.PageDown):
-		v.cursor += v.height
-	case key.Matches(msg, keys.Top):
-		v.cursor = 0
-	case key.Matches(msg, keys.Bottom):
-		v.cursor = len(v.active()) - 1
-	}
+	v.cursor, _ = keys.moved(msg, v.cursor, v.height, len(v.active())-1)
 	v.clamp()
 }
 

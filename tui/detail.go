@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -48,20 +47,7 @@ func (d *rigDetail) setSize(width, height int) {
 }
 
 func (d *rigDetail) handleKey(msg tea.KeyMsg, keys KeyMap) {
-	switch {
-	case key.Matches(msg, keys.Up):
-		d.offset--
-	case key.Matches(msg, keys.Down):
-		d.offset++
-	case key.Matches(msg, keys.PageUp):
-		d.offset -= d.height
-	case key.Matches(msg, keys.PageDown):
-		d.offset += d.height
-	case key.Matches(msg, keys.Top):
-		d.offset = 0
-	case key.Matches(msg, keys.Bottom):
-		d.offset = len(d.lines())
-	}
+	d.offset, _ = keys.moved(msg, d.offset, d.height, len(d.lines()))
 	d.clamp()
 }
 

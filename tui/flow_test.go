@@ -51,7 +51,7 @@ func readSample(t *testing.T, name string) []byte {
 	return body
 }
 
-// desktopRecorder stands in for the desktop: it records every notification
+// desktopRecorder replaces the desktop: it records every notification
 // the desktop notifier shows.
 type desktopRecorder struct {
 	mu     sync.Mutex

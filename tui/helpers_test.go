@@ -53,8 +53,8 @@ func loadSnapshot(t *testing.T, name string) panel.Snapshot {
 	return snap
 }
 
-// cycleOf builds a poll result from snapshots, as the monitor would for
-// panels that all answered.
+// cycleOf builds a poll result from snapshots, as the monitor would when
+// every panel was read.
 func cycleOf(snaps ...panel.Snapshot) alert.Cycle {
 	c := alert.Cycle{At: testNow}
 	for _, s := range snaps {

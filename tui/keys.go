@@ -2,6 +2,7 @@ package tui
 
 import (
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"rigtop/locale"
 )
@@ -45,6 +46,27 @@ func NewKeyMap(p *locale.Printer) KeyMap {
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", p.T("tui.key.help"))),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", p.T("tui.key.quit"))),
 	}
+}
+
+// moved returns pos after a navigation key: one line up or down, one page
+// of page lines, or to the first line or to last. ok is false for any other
+// key. Callers clamp the result to their own bounds.
+func (k KeyMap) moved(msg tea.KeyMsg, pos, page, last int) (next int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return pos - 1, true
+	case key.Matches(msg, k.Down):
+		return pos + 1, true
+	case key.Matches(msg, k.PageUp):
+		return pos - page, true
+	case key.Matches(msg, k.PageDown):
+		return pos + page, true
+	case key.Matches(msg, k.Top):
+		return 0, true
+	case key.Matches(msg, k.Bottom):
+		return last, true
+	}
+	return pos, false
 }
 
 // ShortHelp implements help.KeyMap. Sorting and paging are left to the

@@ -20,7 +20,7 @@ type pollDoneMsg struct {
 	silences []alert.Silence
 }
 
-// pollTickMsg asks for the next scheduled poll. gen is the generation of the
+// pollTickMsg requests the next scheduled poll. gen is the generation of the
 // schedule that armed it: a tick from an older schedule is dropped, so that
 // pressing r does not leave a second timer running.
 type pollTickMsg struct{ gen int }

@@ -287,7 +287,7 @@ func (m *Model) resize() {
 	m.filter.Width = max(m.width-4, 1)
 }
 
-// bodyHeight is what is left for the view between the header and footer.
+// bodyHeight returns the number of lines between the header and footer.
 func (m Model) bodyHeight() int {
 	header, footer := m.frame()
 	return max(m.height-lipgloss.Height(header)-lipgloss.Height(footer), 1)
@@ -390,19 +390,12 @@ func (m *Model) back() {
 }
 
 func (m Model) handleTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if next, ok := m.keys.moved(msg, m.table.cursor, m.table.bodyHeight(), len(m.table.rows)-1); ok {
+		m.table.moveTo(next)
+		return m, nil
+	}
+
 	switch {
-	case key.Matches(msg, m.keys.Up):
-		m.table.move(-1)
-	case key.Matches(msg, m.keys.Down):
-		m.table.move(1)
-	case key.Matches(msg, m.keys.PageUp):
-		m.table.move(-m.table.bodyHeight())
-	case key.Matches(msg, m.keys.PageDown):
-		m.table.move(m.table.bodyHeight())
-	case key.Matches(msg, m.keys.Top):
-		m.table.moveTo(0)
-	case key.Matches(msg, m.keys.Bottom):
-		m.table.moveTo(len(m.table.rows) - 1)
 	case key.Matches(msg, m.keys.Open):
 		if r, ok := m.table.selected(); ok {
 			m.detail.open(r)

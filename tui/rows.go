@@ -16,7 +16,7 @@ const (
 	hotCriticalC = 85.0
 )
 
-// level is how a row or cell is coloured.
+// level is the colour class of a row or cell.
 type level int
 
 const (

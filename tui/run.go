@@ -47,8 +47,9 @@ const framesPerSecond = 10
 
 // NewRenderer returns a renderer for out whose colour depth comes from the
 // environment (TERM, COLORTERM, NO_COLOR). The background is taken from
-// COLORFGBG when set and assumed dark otherwise: asking the terminal would
-// stall start-up by seconds in terminals and multiplexers that do not answer.
+// COLORFGBG when set and assumed dark otherwise, because querying the
+// terminal stalls start-up by seconds in terminals and multiplexers that
+// never reply.
 func NewRenderer(out interface{ Write([]byte) (int, error) }, getenv func(string) string) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(out, termenv.WithColorCache(true))
 	r.SetHasDarkBackground(darkBackground(getenv("COLORFGBG")))

@@ -88,11 +88,6 @@ func (t *rigTable) selected() (rigRow, bool) {
 	return t.rows[t.cursor], true
 }
 
-func (t *rigTable) move(delta int) {
-	t.cursor += delta
-	t.clamp()
-}
-
 func (t *rigTable) moveTo(index int) {
 	t.cursor = index
 	t.clamp()
@@ -184,9 +179,9 @@ func (t *rigTable) columns() []column {
 const coreDrop = 3
 
 // layout picks the columns that fit in width. Columns outside the core are
-// dropped first, least important first; then the shrinkable columns shrink
-// towards their minimum, and only when even that does not fit are core
-// columns dropped. Width left over goes to the flexible columns.
+// dropped first, least important first. Then the shrinkable columns shrink
+// towards their minimum, and core columns are dropped only when even that
+// does not fit. Width left over goes to the flexible columns.
 func layout(cols []column, width int) []column {
 	total := func(cs []column, minimum bool) int {
 		w := 0

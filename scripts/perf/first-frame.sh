@@ -1,7 +1,7 @@
 #!/bin/bash
-# first-frame.sh BINARY PANEL [RUNS]: starts `BINARY PANEL` in a detached
-# 120x35 tmux session on a private tmux server, RUNS times (default 5), and
-# prints how long each run took from the process start to the first
+# first-frame.sh BINARY PANEL [RUNS]: starts `BINARY PANEL` RUNS times
+# (default 5) in a detached 120x35 tmux session on a private tmux server.
+# For each run it prints the time from the process start to the first
 # capture-pane that shows the header ("rigtop" on the first line). The
 # process start is stamped by the shell that then execs the binary.
 set -euo pipefail
