@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -47,7 +48,9 @@ func (d *rigDetail) setSize(width, height int) {
 }
 
 func (d *rigDetail) handleKey(msg tea.KeyMsg, keys KeyMap) {
-	d.offset, _ = keys.moved(msg, d.offset, d.height, len(d.lines()))
+	// clamp stops the scroll at the last page, so "bottom" can overshoot
+	// without building the lines twice.
+	d.offset, _ = keys.moved(msg, d.offset, d.height, math.MaxInt)
 	d.clamp()
 }
 
