@@ -100,9 +100,9 @@ func testRig(id, label string, gpuHashes ...float64) panel.Rig {
 	for i, h := range gpuHashes {
 		r.GPUs = append(r.GPUs, panel.GPU{
 			Index:  i,
-			Hash:   panel.Some(h),
-			TempC:  panel.Some(60.0),
-			FanRPM: panel.Some(2000.0),
+			Hash:   panel.KnownReading(h),
+			TempC:  panel.KnownReading(60.0),
+			FanRPM: panel.KnownReading(2000.0),
 		})
 		total += h
 	}
@@ -119,15 +119,15 @@ func withCondition(r panel.Rig, c panel.Condition) panel.Rig {
 // withTemp returns r with GPU i at tempC.
 func withTemp(r panel.Rig, i int, tempC float64) panel.Rig {
 	r.GPUs = append([]panel.GPU(nil), r.GPUs...)
-	r.GPUs[i].TempC = panel.Some(tempC)
+	r.GPUs[i].TempC = panel.KnownReading(tempC)
 	return r
 }
 
 // withGPUHash returns r with GPU i at hash and the rig total adjusted.
 func withGPUHash(r panel.Rig, i int, hash float64) panel.Rig {
 	r.GPUs = append([]panel.GPU(nil), r.GPUs...)
-	r.Hash = panel.Some(r.Hash.Value - r.GPUs[i].Hash.Value + hash)
-	r.GPUs[i].Hash = panel.Some(hash)
+	r.Hash = panel.Some(r.Hash.Value - r.GPUs[i].Hash.Value() + hash)
+	r.GPUs[i].Hash = panel.KnownReading(hash)
 	return r
 }
 

@@ -170,7 +170,7 @@ func (h *history) record(rh *rigHistory, rig panel.Rig, now time.Time) {
 		if gpu.Index < 0 || gpu.Index >= maxHistoryGPUs {
 			continue
 		}
-		if v, ok := finite(gpu.Hash); ok {
+		if v, ok := finite(gpu.Hash.Opt()); ok {
 			rh.gpus[gpu.Index].set(slot, v)
 		}
 	}

@@ -77,7 +77,7 @@ func TestSeriesSlotReuseDropsUnknown(t *testing.T) {
 	// 30 buckets later the slot is the same; GPU 1's reading is unknown.
 	later := t0.Add(30 * width)
 	rig = withGPUHash(rig, 0, 25)
-	rig.GPUs[1].Hash = panel.Opt[float64]{}
+	rig.GPUs[1].Hash = panel.Reading{}
 	rig.ServerTime = later
 	h.record(rh, rig, later)
 

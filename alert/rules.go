@@ -321,7 +321,7 @@ func gpuDeadProblems(f *findings, base problem, rig *panel.Rig) {
 	dead := 0
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindGPUDead)
-		hash, ok := finite(gpu.Hash)
+		hash, ok := finite(gpu.Hash.Opt())
 		if !ok {
 			f.markUnknown(key)
 			continue
@@ -373,7 +373,7 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *
 	}
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindGPUSlow)
-		hash, ok := finite(gpu.Hash)
+		hash, ok := finite(gpu.Hash.Opt())
 		median, samples := r.history.gpuMedian(rh, gpu.Index, now)
 		if !ok || samples < minMedianSamples {
 			f.markUnknown(key)
@@ -399,7 +399,7 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *
 func gpuHotProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindGPUHot)
-		temp, ok := finite(gpu.TempC)
+		temp, ok := finite(gpu.TempC.Opt())
 		if !ok {
 			f.markUnknown(key)
 			continue
@@ -427,11 +427,11 @@ func gpuHotProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 func fanStoppedProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 	for _, gpu := range rig.GPUs {
 		key := withGPU(base.Key, gpu.Index, KindFanStopped)
-		fan, fanOK := finite(gpu.FanPercent)
+		fan, fanOK := finite(gpu.FanPercent.Opt())
 		if !fanOK {
-			fan, fanOK = finite(gpu.FanRPM)
+			fan, fanOK = finite(gpu.FanRPM.Opt())
 		}
-		temp, tempOK := finite(gpu.TempC)
+		temp, tempOK := finite(gpu.TempC.Opt())
 		if !fanOK || !tempOK {
 			f.markUnknown(key)
 			continue

@@ -274,7 +274,7 @@ func TestRuleFanStopped(t *testing.T) {
 		{300, 70, false},
 	} {
 		rig := withTemp(testRig("r1", "", 30), 0, tt.tempC)
-		rig.GPUs[0].FanRPM = panel.Some(tt.fan)
+		rig.GPUs[0].FanRPM = panel.KnownReading(tt.fan)
 		p, ok := problemFor(evaluateOnce(rig, DefaultConfig()), key)
 		if ok != tt.want {
 			t.Errorf("fan %v at %v °C: problem %v, want %v", tt.fan, tt.tempC, ok, tt.want)
@@ -287,13 +287,13 @@ func TestRuleFanStopped(t *testing.T) {
 
 	// The fan percentage, when given, wins over the RPM reading.
 	rig := withTemp(testRig("r1", "", 30), 0, 70)
-	rig.GPUs[0].FanPercent = panel.Some(0.0)
+	rig.GPUs[0].FanPercent = panel.KnownReading(0.0)
 	if _, ok := problemFor(evaluateOnce(rig, DefaultConfig()), key); !ok {
 		t.Error("fan 0 % with 2000 RPM at 70 °C: no problem")
 	}
 
 	rig = testRig("r1", "", 30)
-	rig.GPUs[0].FanRPM = panel.Opt[float64]{}
+	rig.GPUs[0].FanRPM = panel.Reading{}
 	if f := evaluateOnce(rig, DefaultConfig()); !f.unknown(key) {
 		t.Error("unknown fan reading: alert not held")
 	}

@@ -194,13 +194,13 @@ func TestBadRigOverflowingNumbers(t *testing.T) {
 	if len(r.GPUs) != 2 {
 		t.Fatalf("%d GPUs, want 2", len(r.GPUs))
 	}
-	wantUnknown(t, "GPU 0 Hash", r.GPUs[0].Hash)
-	wantFloat(t, "GPU 1 Hash", r.GPUs[1].Hash, 30.5)
-	wantUnknown(t, "GPU 0 TempC", r.GPUs[0].TempC)
-	wantFloat(t, "GPU 1 TempC", r.GPUs[1].TempC, 60)
+	wantUnknown(t, "GPU 0 Hash", r.GPUs[0].Hash.Opt())
+	wantFloat(t, "GPU 1 Hash", r.GPUs[1].Hash.Opt(), 30.5)
+	wantUnknown(t, "GPU 0 TempC", r.GPUs[0].TempC.Opt())
+	wantFloat(t, "GPU 1 TempC", r.GPUs[1].TempC.Opt(), 60)
 	// 1e23 is a finite float64, so it is kept as reported.
-	wantFloat(t, "GPU 0 FanRPM", r.GPUs[0].FanRPM, 1e23)
-	wantFloat(t, "GPU 1 FanRPM", r.GPUs[1].FanRPM, 1200)
+	wantFloat(t, "GPU 0 FanRPM", r.GPUs[0].FanRPM.Opt(), 1e23)
+	wantFloat(t, "GPU 1 FanRPM", r.GPUs[1].FanRPM.Opt(), 1200)
 }
 
 func TestBadRigNaNStrings(t *testing.T) {
@@ -226,8 +226,8 @@ func TestBadRigNaNStrings(t *testing.T) {
 		t.Fatalf("%d GPUs, want 4", len(r.GPUs))
 	}
 	for i, g := range r.GPUs {
-		wantUnknown(t, fmt.Sprintf("GPU %d Hash", i), g.Hash)
-		wantUnknown(t, fmt.Sprintf("GPU %d TempC", i), g.TempC)
+		wantUnknown(t, fmt.Sprintf("GPU %d Hash", i), g.Hash.Opt())
+		wantUnknown(t, fmt.Sprintf("GPU %d TempC", i), g.TempC.Opt())
 	}
 }
 
@@ -253,9 +253,9 @@ func TestBadRigNegativeReadings(t *testing.T) {
 	if len(r.GPUs) != 2 {
 		t.Fatalf("%d GPUs, want 2", len(r.GPUs))
 	}
-	wantFloat(t, "GPU 0 Hash", r.GPUs[0].Hash, -30.1)
-	wantFloat(t, "GPU 0 TempC", r.GPUs[0].TempC, -5)
-	wantFloat(t, "GPU 1 TempC", r.GPUs[1].TempC, -273.15)
+	wantFloat(t, "GPU 0 Hash", r.GPUs[0].Hash.Opt(), -30.1)
+	wantFloat(t, "GPU 0 TempC", r.GPUs[0].TempC.Opt(), -5)
+	wantFloat(t, "GPU 1 TempC", r.GPUs[1].TempC.Opt(), -273.15)
 }
 
 func TestBadRigTenThousandGPUs(t *testing.T) {
@@ -287,7 +287,7 @@ func TestBadRigTenThousandGPUs(t *testing.T) {
 		t.Fatalf("%d GPUs, want %d", len(r.GPUs), maxGPUsPerRig)
 	}
 	last := r.GPUs[maxGPUsPerRig-1]
-	wantFloat(t, "last GPU Hash", last.Hash, 30.1)
+	wantFloat(t, "last GPU Hash", last.Hash.Opt(), 30.1)
 	wantString(t, "last GPU Model", last.Model, "GeForce GTX 1070")
 }
 

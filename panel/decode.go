@@ -81,6 +81,9 @@ type decoder struct {
 	rigsFound bool
 	// gpus builds each rig's GPUs from its lists, beside the decoder.
 	gpus gpuBuilder
+	// parts is the streamed input, whose part buffers are released after
+	// each rig; nil when the whole body is in memory.
+	parts *textStream
 	// shapeErr is set when the JSON is valid so far but not a panel. It is
 	// returned only if the rest of the body is valid JSON, because a syntax
 	// error is the more useful report.
@@ -205,6 +208,7 @@ func (d *decoder) rigMember(rawID string) error {
 			return err
 		}
 		d.entries = append(d.entries, rigEntry{rawID: strings.Clone(rawID), err: fmt.Errorf("value is %s, not an object", v.kind)})
+		d.releaseParts()
 		return nil
 	}
 
@@ -224,7 +228,18 @@ func (d *decoder) rigMember(rawID string) error {
 		return err
 	}
 	d.entries = append(d.entries, rigEntry{rawID: rawID, rig: len(d.rigs) - 1})
+	d.releaseParts()
 	return nil
+}
+
+// releaseParts lets a streamed input reuse the parts read before the
+// latest one. Every string the decoder keeps is a copy, and a rig's raw
+// values are not used after the rig, so between two rigs nothing but
+// the GPU jobs still being built points into those parts.
+func (d *decoder) releaseParts() {
+	if d.parts != nil {
+		d.parts.release(d.gpus.handed, d.gpus.built.Load())
+	}
 }
 
 // firstRigs is the capacity for the first rigs, before their size is known.

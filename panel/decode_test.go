@@ -145,23 +145,23 @@ func TestDecodeNvidiaSample(t *testing.T) {
 	wantString(t, "GPU 8 Bus", g.Bus, "0B:00.0")
 	wantString(t, "GPU 8 VBIOS", g.VBIOS, "86.06.45.00.60")
 	wantString(t, "GPU 8 Memory", g.Memory, "Unknown")
-	wantFloat(t, "GPU 8 Hash", g.Hash, 22.79)
-	wantFloat(t, "GPU 8 TempC", g.TempC, 58)
-	wantFloat(t, "GPU 8 FanRPM", g.FanRPM, 3240)
-	wantFloat(t, "GPU 8 CoreMHz", g.CoreMHz, 1480)
-	wantFloat(t, "GPU 8 MemMHz", g.MemMHz, 4404)
-	wantFloat(t, "GPU 8 Watts", g.Watts, 79.16)
-	wantFloat(t, "GPU 8 VRAMGB", g.VRAMGB, 6)
-	wantFloat(t, "GPU 8 Voltage", g.Voltage, 0) // NVIDIA always reports 0.00
-	wantFloat(t, "GPU 8 PowerTune", g.PowerTune, 2)
-	wantUnknown(t, "GPU 8 FanPercent", g.FanPercent)
-	wantFloat(t, "GPU 12 FanRPM", rig.GPUs[12].FanRPM, 2794) // the 13th of 16 values
+	wantFloat(t, "GPU 8 Hash", g.Hash.Opt(), 22.79)
+	wantFloat(t, "GPU 8 TempC", g.TempC.Opt(), 58)
+	wantFloat(t, "GPU 8 FanRPM", g.FanRPM.Opt(), 3240)
+	wantFloat(t, "GPU 8 CoreMHz", g.CoreMHz.Opt(), 1480)
+	wantFloat(t, "GPU 8 MemMHz", g.MemMHz.Opt(), 4404)
+	wantFloat(t, "GPU 8 Watts", g.Watts.Opt(), 79.16)
+	wantFloat(t, "GPU 8 VRAMGB", g.VRAMGB.Opt(), 6)
+	wantFloat(t, "GPU 8 Voltage", g.Voltage.Opt(), 0) // NVIDIA always reports 0.00
+	wantFloat(t, "GPU 8 PowerTune", g.PowerTune.Opt(), 2)
+	wantUnknown(t, "GPU 8 FanPercent", g.FanPercent.Opt())
+	wantFloat(t, "GPU 12 FanRPM", rig.GPUs[12].FanRPM.Opt(), 2794) // the 13th of 16 values
 	wantString(t, "GPU 12 Model", rig.GPUs[12].Model, "GeForce GTX 1060 3GB")
 
 	first := findRig(t, snap, "f547c3")
 	wantString(t, "f547c3 GPU 0 Bus", first.GPUs[0].Bus, "01:00.0")
 	wantString(t, "f547c3 GPU 0 Model", first.GPUs[0].Model, "GeForce GTX 1070")
-	wantFloat(t, "f547c3 GPU 5 Watts", first.GPUs[5].Watts, 105.09)
+	wantFloat(t, "f547c3 GPU 5 Watts", first.GPUs[5].Watts.Opt(), 105.09)
 	wantString(t, "f547c3 LANChip", first.LANChip, "Realtek Semiconductor Co., Ltd. RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller (rev 15)")
 
 	wantFloat(t, "Totals.Hash", snap.Totals.Hash, 497.71)
@@ -208,20 +208,20 @@ func TestDecodeAMDSample(t *testing.T) {
 		t.Fatalf("a10006 has %d GPUs, want 6", len(down.GPUs))
 	}
 	for _, g := range down.GPUs {
-		wantUnknown(t, "a10006 GPU watts (null)", g.Watts)
+		wantUnknown(t, "a10006 GPU watts (null)", g.Watts.Opt())
 	}
 	// The stale per-GPU values are kept as the panel shows them.
-	wantFloat(t, "a10006 GPU 0 Hash", down.GPUs[0].Hash, 22.29)
-	wantFloat(t, "a10006 GPU 4 TempC", down.GPUs[4].TempC, 74)
-	wantFloat(t, "a10006 GPU 2 Voltage", down.GPUs[2].Voltage, 1.2)
+	wantFloat(t, "a10006 GPU 0 Hash", down.GPUs[0].Hash.Opt(), 22.29)
+	wantFloat(t, "a10006 GPU 4 TempC", down.GPUs[4].TempC.Opt(), 74)
+	wantFloat(t, "a10006 GPU 2 Voltage", down.GPUs[2].Voltage.Opt(), 1.2)
 
 	mixed := findRig(t, snap, "a10003")
 	wantString(t, "a10003 GPU 4 Model", mixed.GPUs[4].Model, "Radeon RX 470")
 	wantString(t, "a10003 GPU 4 Bus", mixed.GPUs[4].Bus, "07.00.0") // AMD bus form, no colon
 	wantString(t, "a10003 GPU 4 VBIOS", mixed.GPUs[4].VBIOS, "113-2E353AU.ONC")
 	wantString(t, "a10003 GPU 4 Memory", mixed.GPUs[4].Memory, "SK Hynix H5GC4H24AJR")
-	wantFloat(t, "a10003 GPU 4 VRAMGB", mixed.GPUs[4].VRAMGB, 4)
-	wantFloat(t, "a10003 GPU 5 Hash", mixed.GPUs[5].Hash, 18.34)
+	wantFloat(t, "a10003 GPU 4 VRAMGB", mixed.GPUs[4].VRAMGB.Opt(), 4)
+	wantFloat(t, "a10003 GPU 5 Hash", mixed.GPUs[5].Hash.Opt(), 18.34)
 
 	fresh := findRig(t, snap, "a10001")
 	wantInt(t, "a10001 GPUsHashing (string \"6\")", fresh.GPUsHashing, 6)
@@ -261,15 +261,15 @@ func TestDecodeEthos13Sample(t *testing.T) {
 		t.Fatalf("len(GPUs) = %d, want 10", len(rig.GPUs))
 	}
 	for _, g := range rig.GPUs {
-		wantUnknown(t, "GPU watts (null)", g.Watts)
+		wantUnknown(t, "GPU watts (null)", g.Watts.Opt())
 	}
 	wantString(t, "GPU 6 Bus", rig.GPUs[6].Bus, "0a.00.0")
 	wantString(t, "GPU 6 Model", rig.GPUs[6].Model, "Radeon RX 580")
 	wantString(t, "GPU 6 Memory", rig.GPUs[6].Memory, "Unknown Micron")
-	wantFloat(t, "GPU 9 Hash", rig.GPUs[9].Hash, 30.58)
-	wantFloat(t, "GPU 0 TempC", rig.GPUs[0].TempC, 50)
-	wantFloat(t, "GPU 0 Voltage", rig.GPUs[0].Voltage, 0.88)
-	wantFloat(t, "GPU 0 FanRPM", rig.GPUs[0].FanRPM, 3988)
+	wantFloat(t, "GPU 9 Hash", rig.GPUs[9].Hash.Opt(), 30.58)
+	wantFloat(t, "GPU 0 TempC", rig.GPUs[0].TempC.Opt(), 50)
+	wantFloat(t, "GPU 0 Voltage", rig.GPUs[0].Voltage.Opt(), 0.88)
+	wantFloat(t, "GPU 0 FanRPM", rig.GPUs[0].FanRPM.Opt(), 3988)
 }
 
 func TestDecode2017Format(t *testing.T) {
@@ -286,7 +286,7 @@ func TestDecode2017Format(t *testing.T) {
 	wantString(t, "Label (rack_loc false)", rig.Label, "")
 	wantString(t, "Name()", rig.Name(), "0c1f2a")
 	wantFloat(t, "Hash (string \"79.12\")", rig.Hash, 79.12)
-	wantFloat(t, "GPU 0 Hash (\"05.23\")", rig.GPUs[0].Hash, 5.23)
+	wantFloat(t, "GPU 0 Hash (\"05.23\")", rig.GPUs[0].Hash.Opt(), 5.23)
 	wantInt(t, "GPUsHashing (integer 4)", rig.GPUsHashing, 4)
 	if !rig.AgeFromLocalClock {
 		t.Error("AgeFromLocalClock not set without current_time")
@@ -301,7 +301,7 @@ func TestDecode2017Format(t *testing.T) {
 	wantString(t, "7d30be Driver", other.Driver, "fglrx")
 	wantString(t, "7d30be Flags (false)", other.Flags, "")
 	for _, g := range other.GPUs {
-		wantUnknown(t, "7d30be GPU watts (false)", g.Watts)
+		wantUnknown(t, "7d30be GPU watts (false)", g.Watts.Opt())
 		wantString(t, "7d30be GPU Model (no meminfo)", g.Model, "")
 	}
 	wantString(t, "7d30be GPU 2 VBIOS from bioses", other.GPUs[2].VBIOS, "113-C6710100-X01")
@@ -344,7 +344,7 @@ func TestDecode2021Format(t *testing.T) {
 	wantFloat(t, "ext_temp1", gpuRig.ExtTempsC[0], 27)
 	wantUnknown(t, "ext_temp2 (null)", gpuRig.ExtTempsC[1])
 	wantFloat(t, "9f20a1 Hash (string)", gpuRig.Hash, 470.08)
-	wantFloat(t, "9f20a1 GPU 3 FanPercent", gpuRig.GPUs[3].FanPercent, 57)
+	wantFloat(t, "9f20a1 GPU 3 FanPercent", gpuRig.GPUs[3].FanPercent.Opt(), 57)
 	wantString(t, "9f20a1 GPU 3 Model", gpuRig.GPUs[3].Model, "GeForce RTX 3070 LHR")
 	wantString(t, "9f20a1 GPU 3 VBIOS", gpuRig.GPUs[3].VBIOS, "94.04.3A.00.4B")
 
@@ -363,13 +363,13 @@ func TestDecode2021Format(t *testing.T) {
 	}
 	wantString(t, "e51b09 Pool (missing)", stuck.Pool, "")
 	wantUnknown(t, "e51b09 RigWatts (null)", stuck.RigWatts)
-	wantFloat(t, "e51b09 GPU 0 TempC (collapsed list)", stuck.GPUs[0].TempC, 0)
+	wantFloat(t, "e51b09 GPU 0 TempC (collapsed list)", stuck.GPUs[0].TempC.Opt(), 0)
 	for _, g := range stuck.GPUs[1:] {
-		wantUnknown(t, "e51b09 TempC past the collapsed list", g.TempC)
-		wantUnknown(t, "e51b09 Watts past the collapsed list", g.Watts)
+		wantUnknown(t, "e51b09 TempC past the collapsed list", g.TempC.Opt())
+		wantUnknown(t, "e51b09 Watts past the collapsed list", g.Watts.Opt())
 	}
-	wantFloat(t, "e51b09 GPU 2 Hash", stuck.GPUs[2].Hash, 0)
-	wantFloat(t, "e51b09 GPU 3 Hash", stuck.GPUs[3].Hash, 31.10)
+	wantFloat(t, "e51b09 GPU 2 Hash", stuck.GPUs[2].Hash.Opt(), 0)
+	wantFloat(t, "e51b09 GPU 3 Hash", stuck.GPUs[3].Hash.Opt(), 31.10)
 }
 
 func TestDecodeEmptyFarm(t *testing.T) {
@@ -482,10 +482,10 @@ func TestDecodeGPUListsShorterThanGPUs(t *testing.T) {
 	if len(rig.GPUs) != 4 {
 		t.Fatalf("len(GPUs) = %d, want 4 from gpus", len(rig.GPUs))
 	}
-	wantFloat(t, "GPU 1 Hash", rig.GPUs[1].Hash, 30.2)
-	wantUnknown(t, "GPU 2 Hash", rig.GPUs[2].Hash)
-	wantUnknown(t, "GPU 3 Hash", rig.GPUs[3].Hash)
-	wantFloat(t, "GPU 3 TempC", rig.GPUs[3].TempC, 63)
+	wantFloat(t, "GPU 1 Hash", rig.GPUs[1].Hash.Opt(), 30.2)
+	wantUnknown(t, "GPU 2 Hash", rig.GPUs[2].Hash.Opt())
+	wantUnknown(t, "GPU 3 Hash", rig.GPUs[3].Hash.Opt())
+	wantFloat(t, "GPU 3 TempC", rig.GPUs[3].TempC.Opt(), 63)
 	for i, g := range rig.GPUs {
 		if g.Index != i {
 			t.Errorf("GPUs[%d].Index = %d", i, g.Index)
@@ -517,14 +517,14 @@ func TestDecodeGPUCountUnknown(t *testing.T) {
 
 func TestDecodeGPUListQuirks(t *testing.T) {
 	rig := oneRig(t, `"gpus":"3","miner_hashes":"  05.23   x  7 ","temp":74,"watts":null,"fanrpm":false,"core":{"a":1},"bioses":"A B"`)
-	wantFloat(t, "GPU 0 Hash (zero-padded)", rig.GPUs[0].Hash, 5.23)
-	wantUnknown(t, "GPU 1 Hash (unparsable entry)", rig.GPUs[1].Hash)
-	wantFloat(t, "GPU 2 Hash", rig.GPUs[2].Hash, 7)
-	wantFloat(t, "GPU 0 TempC (single number for a list)", rig.GPUs[0].TempC, 74)
-	wantUnknown(t, "GPU 1 TempC", rig.GPUs[1].TempC)
-	wantUnknown(t, "GPU 0 Watts (null)", rig.GPUs[0].Watts)
-	wantUnknown(t, "GPU 0 FanRPM (false)", rig.GPUs[0].FanRPM)
-	wantUnknown(t, "GPU 0 CoreMHz (object)", rig.GPUs[0].CoreMHz)
+	wantFloat(t, "GPU 0 Hash (zero-padded)", rig.GPUs[0].Hash.Opt(), 5.23)
+	wantUnknown(t, "GPU 1 Hash (unparsable entry)", rig.GPUs[1].Hash.Opt())
+	wantFloat(t, "GPU 2 Hash", rig.GPUs[2].Hash.Opt(), 7)
+	wantFloat(t, "GPU 0 TempC (single number for a list)", rig.GPUs[0].TempC.Opt(), 74)
+	wantUnknown(t, "GPU 1 TempC", rig.GPUs[1].TempC.Opt())
+	wantUnknown(t, "GPU 0 Watts (null)", rig.GPUs[0].Watts.Opt())
+	wantUnknown(t, "GPU 0 FanRPM (false)", rig.GPUs[0].FanRPM.Opt())
+	wantUnknown(t, "GPU 0 CoreMHz (object)", rig.GPUs[0].CoreMHz.Opt())
 	wantString(t, "GPU 1 VBIOS", rig.GPUs[1].VBIOS, "B")
 	wantString(t, "GPU 2 VBIOS", rig.GPUs[2].VBIOS, "")
 }
@@ -801,7 +801,7 @@ func TestDecodeRawControlCharactersAccepted(t *testing.T) {
 	// and Sanitize turns TAB and LF into spaces and drops the escape.
 	rig := oneRig(t, "\"rack_loc\":\"a\tb\x1b[31m\nc\",\"gpus\":\"2\",\"miner_hashes\":\"1\t2\"")
 	wantString(t, "Label", rig.Label, "a b c")
-	wantFloat(t, "GPU 1 Hash (tab-separated)", rig.GPUs[1].Hash, 2)
+	wantFloat(t, "GPU 1 Hash (tab-separated)", rig.GPUs[1].Hash.Opt(), 2)
 }
 
 func TestGatherRigs(t *testing.T) {

@@ -36,11 +36,11 @@ func TestFarmAtStart(t *testing.T) {
 			t.Errorf("rig %s: %v of %v hashing, %d GPUs", r.ID, r.GPUsHashing, r.GPUsDetected, len(r.GPUs))
 		}
 		for _, g := range r.GPUs {
-			if g.Model == "" || g.Bus == "" || !g.Hash.Known || g.Hash.Value < 20 || g.Hash.Value > 65 {
-				t.Errorf("rig %s GPU %d: model %q bus %q hash %v", r.ID, g.Index, g.Model, g.Bus, g.Hash)
+			if g.Model == "" || g.Bus == "" || !g.Hash.Known() || g.Hash.Value() < 20 || g.Hash.Value() > 65 {
+				t.Errorf("rig %s GPU %d: model %q bus %q hash %v", r.ID, g.Index, g.Model, g.Bus, g.Hash.Opt())
 			}
-			if !g.TempC.Known || g.TempC.Value < 50 || g.TempC.Value > 80 {
-				t.Errorf("rig %s GPU %d: temperature %v", r.ID, g.Index, g.TempC)
+			if !g.TempC.Known() || g.TempC.Value() < 50 || g.TempC.Value() > 80 {
+				t.Errorf("rig %s GPU %d: temperature %v", r.ID, g.Index, g.TempC.Opt())
 			}
 		}
 		totalGPUs += len(r.GPUs)
@@ -64,8 +64,8 @@ func TestFarmAtStart(t *testing.T) {
 	wantString(t, "a1b2c3 GPU 0 bus", findRig(t, snap, "a1b2c3").GPUs[0].Bus, "01.00.0")
 	wantString(t, "1a2b3c GPU 3 bus", findRig(t, snap, "1a2b3c").GPUs[3].Bus, "05:00.0")
 	// AMD rigs before ethOS 1.3 do not report power.
-	wantUnknown(t, "a1b2c3 (1.2.9) GPU watts", findRig(t, snap, "a1b2c3").GPUs[0].Watts)
-	if w := findRig(t, snap, "d0e1f2").GPUs[0].Watts; !w.Known {
+	wantUnknown(t, "a1b2c3 (1.2.9) GPU watts", findRig(t, snap, "a1b2c3").GPUs[0].Watts.Opt())
+	if w := findRig(t, snap, "d0e1f2").GPUs[0].Watts.Opt(); !w.Known {
 		t.Error("d0e1f2 (1.3.3) GPU watts unknown")
 	}
 }
@@ -151,8 +151,8 @@ func TestFarmStory(t *testing.T) {
 			t.Errorf("Condition = %q, want mining", rig.Condition)
 		}
 		wantInt(t, "GPUsHashing", rig.GPUsHashing, 5)
-		wantFloat(t, "GPU 2 Hash", rig.GPUs[2].Hash, 0)
-		if h := rig.GPUs[1].Hash; !h.Known || h.Value < 29 {
+		wantFloat(t, "GPU 2 Hash", rig.GPUs[2].Hash.Opt(), 0)
+		if h := rig.GPUs[1].Hash.Opt(); !h.Known || h.Value < 29 {
 			t.Errorf("GPU 1 Hash = %v, want it still hashing", h)
 		}
 		if before := findRig(t, farmAt(t, 14), "1a2b3c"); before.GPUsHashing.Value != 6 {
@@ -200,13 +200,13 @@ func TestFarmStory(t *testing.T) {
 			t.Errorf("at 105 s Condition = %q, want throttle", throttled.Condition)
 		}
 		// 68 °C + 34 s × 0.45 °C/s = 83.3 °C, written as an NVIDIA integer.
-		wantFloat(t, "GPU 1 TempC", throttled.GPUs[1].TempC, 83)
+		wantFloat(t, "GPU 1 TempC", throttled.GPUs[1].TempC.Opt(), 83)
 
 		overheated := findRig(t, farmAt(t, 125), "7a8b9c") // report at 124 s
 		if overheated.Condition != Overheat {
 			t.Errorf("at 125 s Condition = %q, want overheat", overheated.Condition)
 		}
-		if temp := overheated.GPUs[1].TempC.Value; temp < 86 {
+		if temp := overheated.GPUs[1].TempC.Value(); temp < 86 {
 			t.Errorf("at 125 s GPU 1 TempC = %v, want 86 or more", temp)
 		}
 		wantFloat(t, "Hash", overheated.Hash, 0)

@@ -1,6 +1,9 @@
 package panel
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // gpuBuilder zips each rig's per-GPU lists into GPUs on a goroutine of its
 // own, while the decoder reads the next rigs. Parsing the lists took about
@@ -16,6 +19,9 @@ import "sync"
 type gpuBuilder struct {
 	// concurrent is set when the rigs are zipped on the builder's goroutine.
 	concurrent bool
+	// handed counts the rigs handed over, built those whose GPUs are set.
+	handed int64
+	built  atomic.Int64
 
 	batch   []gpuJob
 	jobs    chan []gpuJob
@@ -51,11 +57,13 @@ func newGPUBuilder(inputBytes int) gpuBuilder {
 
 // add hands a rig over. Its GPUs are set by the time wait returns.
 func (b *gpuBuilder) add(job gpuJob) {
+	b.handed++
 	if !b.concurrent {
 		if b.strings == nil {
 			b.strings = newInterner()
 		}
 		job.rig.GPUs = job.lists.zip(b.allocGPUs, job.detected, b.strings)
+		b.built.Add(1)
 		return
 	}
 	if b.batch == nil {
@@ -89,6 +97,7 @@ func (b *gpuBuilder) run() {
 			job := &batch[i]
 			job.rig.GPUs = job.lists.zip(b.allocGPUs, job.detected, b.strings)
 		}
+		b.built.Add(int64(len(batch)))
 		b.pending.Done()
 	}
 }

@@ -138,15 +138,15 @@ func fillNumbers(gpus []GPU, list gpuList, text string) {
 		}
 		value, ok := d.value()
 		if !ok {
-			*gpus[i].listValue(list) = parseDecimal(text[start:pos])
+			*gpus[i].listValue(list) = readingOf(parseDecimal(text[start:pos]))
 			continue
 		}
-		*gpus[i].listValue(list) = Some(value)
+		*gpus[i].listValue(list) = KnownReading(value)
 	}
 }
 
 // listValue returns the GPU field a numeric list fills.
-func (g *GPU) listValue(list gpuList) *Opt[float64] {
+func (g *GPU) listValue(list gpuList) *Reading {
 	switch list {
 	case listHash:
 		return &g.Hash

@@ -160,14 +160,14 @@ type GPU struct {
 	// Memory is the memory chip from meminfo, such as "SK Hynix H5GC4H24AJR".
 	Memory string
 
-	Hash       Opt[float64]
-	TempC      Opt[float64]
-	FanRPM     Opt[float64]
-	FanPercent Opt[float64]
-	CoreMHz    Opt[float64]
-	MemMHz     Opt[float64]
-	PowerTune  Opt[float64]
-	Voltage    Opt[float64]
-	Watts      Opt[float64]
-	VRAMGB     Opt[float64]
+	Hash       Reading
+	TempC      Reading
+	FanRPM     Reading
+	FanPercent Reading
+	CoreMHz    Reading
+	MemMHz     Reading
+	PowerTune  Reading
+	Voltage    Reading
+	Watts      Reading
+	VRAMGB     Reading
 }

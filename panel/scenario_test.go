@@ -93,8 +93,8 @@ func TestStoryScenario(t *testing.T) {
 		t.Errorf("1a2b3c Condition = %q, want mining", rig.Condition)
 	}
 	wantInt(t, "1a2b3c GPUsHashing", rig.GPUsHashing, 5)
-	wantFloat(t, "1a2b3c GPU 2 Hash", rig.GPUs[2].Hash, 0)
-	wantFloat(t, "1a2b3c GPU 2 TempC", rig.GPUs[2].TempC, 45)
+	wantFloat(t, "1a2b3c GPU 2 Hash", rig.GPUs[2].Hash.Opt(), 0)
+	wantFloat(t, "1a2b3c GPU 2 TempC", rig.GPUs[2].TempC.Opt(), 45)
 	// 30.57 + 30.49 + 30.53 + 30.50 + 30.43, the other five GPUs.
 	wantFloat(t, "1a2b3c Hash recomputed", rig.Hash, 152.52)
 	wantInt(t, "Totals.AliveGPUs", snap.Totals.AliveGPUs, 73)
@@ -111,7 +111,7 @@ func TestStoryScenario(t *testing.T) {
 		t.Errorf("b4c5d6 Condition = %q, want no_hash", stalled.Condition)
 	}
 	wantFloat(t, "b4c5d6 Hash", stalled.Hash, 0)
-	wantFloat(t, "b4c5d6 GPU 5 Hash", stalled.GPUs[5].Hash, 0)
+	wantFloat(t, "b4c5d6 GPU 5 Hash", stalled.GPUs[5].Hash.Opt(), 0)
 	p.pollOK()
 	p.pollOK()
 
@@ -124,7 +124,7 @@ func TestStoryScenario(t *testing.T) {
 	if hot.Condition != Throttle {
 		t.Errorf("7a8b9c Condition = %q, want throttle", hot.Condition)
 	}
-	wantFloat(t, "7a8b9c GPU 1 TempC", hot.GPUs[1].TempC, 82)
+	wantFloat(t, "7a8b9c GPU 1 TempC", hot.GPUs[1].TempC.Opt(), 82)
 	p.pollOK()
 
 	// Polls 11-13: 7a8b9c overheats; 0b1c2d drops off and its age grows.
@@ -193,12 +193,12 @@ func TestScenarioGPUDies(t *testing.T) {
 	p := newScenarioPoller(t, loadScenarioFile(t, "gpu-dies.toml"))
 
 	for range 2 {
-		wantFloat(t, "GPU 8 Hash", findRig(t, p.pollOK(), "496406").GPUs[8].Hash, 22.79)
+		wantFloat(t, "GPU 8 Hash", findRig(t, p.pollOK(), "496406").GPUs[8].Hash.Opt(), 22.79)
 	}
 	for range 3 {
 		snap := p.pollOK()
 		rig := findRig(t, snap, "496406")
-		wantFloat(t, "GPU 8 Hash", rig.GPUs[8].Hash, 0)
+		wantFloat(t, "GPU 8 Hash", rig.GPUs[8].Hash.Opt(), 0)
 		wantInt(t, "GPUsHashing", rig.GPUsHashing, 12)
 		wantFloat(t, "Hash", rig.Hash, 232.38) // 255.17 - 22.79
 		// Without clock_step the sample's own times are served.
@@ -206,7 +206,7 @@ func TestScenarioGPUDies(t *testing.T) {
 		wantInt(t, "Totals.AliveGPUs", snap.Totals.AliveGPUs, 21)
 		wantFloat(t, "Totals.Hash", snap.Totals.Hash, 474.92) // 183.51 + 232.38 + 59.03
 	}
-	wantFloat(t, "GPU 8 Hash", findRig(t, p.pollOK(), "496406").GPUs[8].Hash, 22.79)
+	wantFloat(t, "GPU 8 Hash", findRig(t, p.pollOK(), "496406").GPUs[8].Hash.Opt(), 22.79)
 	for range 3 {
 		if snap := p.pollOK(); len(snap.Rigs) != 10 {
 			t.Errorf("%d rigs, want the AMD sample's 10", len(snap.Rigs))

@@ -27,9 +27,15 @@ func decodeStream(r io.Reader, size, limit int64, source string, now func() time
 
 // decodeParts is decodeStream reading partBytes at a time.
 func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
-	in := &textStream{r: r, size: size, limit: limit, partBytes: partBytes}
+	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, source, now)
+}
+
+// decodeFrom is decodeStream reading from in.
+func decodeFrom(in *textStream, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+	size := in.size
 	d := &decoder{
 		scan:    jsonScanner{total: int(size), more: in.next},
+		parts:   in,
 		source:  source,
 		strings: newInterner(),
 		gpus:    newGPUBuilder(int(size)),
@@ -70,7 +76,32 @@ type textStream struct {
 	eof   bool
 	// gaveUp is set when the body is not one decodeStream handles.
 	gaveUp bool
+
+	// Part buffers are reused, so that a 5,000-rig panel takes a few
+	// buffers instead of 8.6 MB of garbage.
+	//
+	// cur backs the latest part. used contains earlier parts that strings
+	// of the rig being decoded may still point into. retired contains
+	// parts that only GPU jobs handed to the builder may point into. free
+	// contains parts that nothing points into.
+	cur     []byte
+	used    [][]byte
+	retired []retiredPart
+	free    [][]byte
+	// allocated counts the buffers made so far.
+	allocated int
 }
+
+// retiredPart is a part buffer that the first handed GPU jobs may still
+// read: it is free once that many jobs are built.
+type retiredPart struct {
+	buf    []byte
+	handed int64
+}
+
+// poisonFreedParts is set by tests: a part is overwritten when it is freed,
+// so that any string still pointing into it shows up as a wrong result.
+var poisonFreedParts bool
 
 // abandoned reports whether the stream stopped on something the whole-body
 // decoder must handle.
@@ -91,7 +122,7 @@ func (t *textStream) next(keep string) (string, bool) {
 		// file, so a small panel takes one small buffer.
 		part = int(left) + 1
 	}
-	buf := make([]byte, len(keep)+len(t.carry)+part)
+	buf := t.buffer(len(keep) + len(t.carry) + part)
 	n := copy(buf, keep)
 	n += copy(buf[n:], t.carry)
 	read, err := io.ReadFull(t.r, buf[n:])
@@ -130,6 +161,56 @@ func (t *textStream) next(keep string) (string, bool) {
 	if len(fresh) == 0 && t.eof {
 		return "", false
 	}
-	// buf is never written again, so the string may share its memory.
+	// buf is not written again until release frees it, so the string may
+	// share its memory.
+	if t.cur != nil {
+		t.used = append(t.used, t.cur)
+	}
+	t.cur = buf
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
+}
+
+// buffer returns a part buffer of length n, a freed one when one is large
+// enough.
+func (t *textStream) buffer(n int) []byte {
+	for i, b := range t.free {
+		if cap(b) >= n {
+			last := len(t.free) - 1
+			t.free[i] = t.free[last]
+			t.free = t.free[:last]
+			return b[:n]
+		}
+	}
+	// Room for a few bytes kept from the previous part lets the buffer
+	// be reused for the next full part.
+	t.allocated++
+	return make([]byte, n, max(n, t.partBytes+t.partBytes/8))
+}
+
+// release frees the parts before the latest for reuse. The decoder calls
+// it between two rigs, when only GPU jobs handed to the builder may still
+// point into those parts. handed is the number of jobs handed over so far,
+// and built the number of them that are built.
+func (t *textStream) release(handed, built int64) {
+	for _, b := range t.used {
+		t.retired = append(t.retired, retiredPart{buf: b, handed: handed})
+	}
+	clear(t.used)
+	t.used = t.used[:0]
+
+	pending := t.retired[:0]
+	for _, r := range t.retired {
+		if r.handed > built {
+			pending = append(pending, r)
+			continue
+		}
+		if poisonFreedParts {
+			for i := range r.buf[:cap(r.buf)] {
+				r.buf[:cap(r.buf)][i] = 0xff
+			}
+		}
+		t.free = append(t.free, r.buf)
+	}
+	clear(t.retired[len(pending):])
+	t.retired = pending
 }

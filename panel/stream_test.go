@@ -11,6 +11,43 @@ import (
 	"time"
 )
 
+// Every part buffer the stream frees for reuse is overwritten at once, so
+// that a string still pointing into it makes a test fail.
+func init() { poisonFreedParts = true }
+
+// TestDecodeStreamReusesParts decodes a farm large enough for the GPU
+// builder's own goroutine in parts of several sizes. The snapshot must be
+// Decode's although freed parts are overwritten, and the stream must
+// allocate a handful of buffers, not one per part.
+func TestDecodeStreamReusesParts(t *testing.T) {
+	body := GenerateFarmJSON(1000, 8, 5)
+	if len(body) < minConcurrentBytes {
+		t.Fatalf("farm is %d bytes, under the %d that start the GPU builder's goroutine", len(body), minConcurrentBytes)
+	}
+	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	want, err := Decode(body, "test", fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []int{512, 4096, streamPartBytes} {
+		in := &textStream{r: bytes.NewReader(body), size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: part}
+		got, err, whole := decodeFrom(in, "test", func() time.Time { return fetchedAt })
+		if err != nil || whole {
+			t.Fatalf("parts of %d: err %v, whole %v", part, err, whole)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("parts of %d: the snapshot differs from Decode's", part)
+		}
+		parts := len(body)/part + 1
+		// A part is free once the rigs read from it are built. The
+		// builder takes rigs in batches of gpuBatchRigs and holds up to
+		// six batches: one being filled, four queued, one being built.
+		if limit := 8 + 8*gpuBatchRigs*len(body)/1000/part; in.allocated > limit {
+			t.Errorf("parts of %d: %d buffers made for %d parts, want at most %d", part, in.allocated, parts, limit)
+		}
+	}
+}
+
 // TestDecodeStreamMatchesDecode decodes each body in parts of several
 // sizes, so that every value is cut at the end of a part somewhere, and
 // checks that the result is what Decode returns for the whole body.

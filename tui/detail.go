@@ -181,18 +181,18 @@ func (d *rigDetail) gpuLines() []string {
 	cols := []gpuColumn{
 		{title: "#", width: 3, right: true, cell: func(g panel.GPU) string { return fmt.Sprint(g.Index) }},
 		{title: p.T("tui.gpu.model"), width: 22, cell: func(g panel.GPU) string { return g.Model }},
-		{title: p.T("tui.gpu.hash_rate"), width: 8, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Hash, 2) }, style: dead},
-		{title: p.T("tui.gpu.temp"), width: 5, right: true, cell: func(g panel.GPU) string { return formatFloat(g.TempC, 0) },
+		{title: p.T("tui.gpu.hash_rate"), width: 8, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Hash.Opt(), 2) }, style: dead},
+		{title: p.T("tui.gpu.temp"), width: 5, right: true, cell: func(g panel.GPU) string { return formatFloat(g.TempC.Opt(), 0) },
 			style: func(g panel.GPU) *lipgloss.Style {
-				if g.TempC.Known && g.TempC.Value >= hotWarnC {
+				if g.TempC.Known() && g.TempC.Value() >= hotWarnC {
 					return &s.Hot
 				}
 				return nil
 			}},
-		{title: p.T("tui.gpu.fan"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.FanRPM, 0) }},
-		{title: p.T("tui.gpu.power"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Watts, 0) }},
-		{title: p.T("tui.gpu.core"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.CoreMHz, 0) }},
-		{title: p.T("tui.gpu.mem"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.MemMHz, 0) }},
+		{title: p.T("tui.gpu.fan"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.FanRPM.Opt(), 0) }},
+		{title: p.T("tui.gpu.power"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Watts.Opt(), 0) }},
+		{title: p.T("tui.gpu.core"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.CoreMHz.Opt(), 0) }},
+		{title: p.T("tui.gpu.mem"), width: 6, right: true, cell: func(g panel.GPU) string { return formatFloat(g.MemMHz.Opt(), 0) }},
 		{title: p.T("tui.gpu.state"), width: 10, cell: func(g panel.GPU) string { return gpuState(p, rig, &g) }, style: dead},
 	}
 	// Shrink the model column to make the rest fit.
@@ -240,9 +240,9 @@ func gpuState(p *locale.Printer, rig *panel.Rig, g *panel.GPU) string {
 	switch {
 	case gpuDead(rig, g):
 		return p.T("tui.gpu.dead")
-	case g.TempC.Known && g.TempC.Value >= hotCriticalC:
+	case g.TempC.Known() && g.TempC.Value() >= hotCriticalC:
 		return p.T("tui.gpu.overheat")
-	case g.TempC.Known && g.TempC.Value >= hotWarnC:
+	case g.TempC.Known() && g.TempC.Value() >= hotWarnC:
 		return p.T("tui.gpu.hot")
 	}
 	return ""

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
+
+	"rigtop/panel"
 )
 
 func TestDetailGolden(t *testing.T) {
@@ -89,8 +91,8 @@ func TestDetailMarksDeadAndHotGPUs(t *testing.T) {
 		if snap.Rigs[i].ID != "f547c3" {
 			continue
 		}
-		snap.Rigs[i].GPUs[2].Hash.Value = 0
-		snap.Rigs[i].GPUs[4].TempC.Value = 86
+		snap.Rigs[i].GPUs[2].Hash = panel.KnownReading(0)
+		snap.Rigs[i].GPUs[4].TempC = panel.KnownReading(86)
 	}
 	m := newTestModel(t, "en", 120, 35, cycleOf(snap))
 	if first, _ := m.table.selected(); first.rig.ID != "f547c3" || first.deadGPUs != 1 {

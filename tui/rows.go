@@ -118,11 +118,11 @@ func isLowerASCII(s string) bool {
 func gpuFigures(rig *panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
 	for i := range rig.GPUs {
 		g := &rig.GPUs[i]
-		if g.TempC.Known {
-			if !maxTempC.Known || g.TempC.Value > maxTempC.Value {
-				maxTempC = panel.Some(g.TempC.Value)
+		if tempC, ok := g.TempC.Get(); ok {
+			if !maxTempC.Known || tempC > maxTempC.Value {
+				maxTempC = panel.Some(tempC)
 			}
-			if g.TempC.Value >= hotWarnC {
+			if tempC >= hotWarnC {
 				hot++
 			}
 		}
@@ -134,7 +134,7 @@ func gpuFigures(rig *panel.Rig) (maxTempC panel.Opt[float64], hot, dead int) {
 }
 
 func gpuDead(rig *panel.Rig, g *panel.GPU) bool {
-	return rig.Condition == panel.Mining && g.Hash.Known && g.Hash.Value <= 0
+	return rig.Condition == panel.Mining && g.Hash.Known() && g.Hash.Value() <= 0
 }
 
 func rowLevel(r *rigRow) level {
