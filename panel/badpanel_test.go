@@ -288,7 +288,7 @@ func TestBadRigTenThousandGPUs(t *testing.T) {
 	}
 	last := r.GPUs[maxGPUsPerRig-1]
 	wantFloat(t, "last GPU Hash", last.Hash.Opt(), 30.1)
-	wantString(t, "last GPU Model", last.Model, "GeForce GTX 1070")
+	wantString(t, "last GPU Model", last.Info().Model, "GeForce GTX 1070")
 }
 
 func TestBadPanelDuplicateKeys(t *testing.T) {

@@ -41,7 +41,7 @@ func TestDecodeJapaneseEncodings(t *testing.T) {
 				t.Errorf("labels = %q, want %q", labels, japaneseLabels)
 			}
 			rig := findRig(t, snap, "a1b2c3")
-			wantString(t, "GPU 1 Model", rig.GPUs[1].Model, "GeForce GTX 1070")
+			wantString(t, "GPU 1 Model", rig.GPUs[1].Info().Model, "GeForce GTX 1070")
 			wantFloat(t, "Hash", rig.Hash, 60.98)
 		})
 	}

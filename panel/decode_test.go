@@ -141,10 +141,10 @@ func TestDecodeNvidiaSample(t *testing.T) {
 	if g.Index != 8 {
 		t.Errorf("GPUs[8].Index = %d", g.Index)
 	}
-	wantString(t, "GPU 8 Model", g.Model, "GeForce GTX 1060 6GB")
-	wantString(t, "GPU 8 Bus", g.Bus, "0B:00.0")
-	wantString(t, "GPU 8 VBIOS", g.VBIOS, "86.06.45.00.60")
-	wantString(t, "GPU 8 Memory", g.Memory, "Unknown")
+	wantString(t, "GPU 8 Model", g.Info().Model, "GeForce GTX 1060 6GB")
+	wantString(t, "GPU 8 Bus", g.Info().Bus, "0B:00.0")
+	wantString(t, "GPU 8 VBIOS", g.Info().VBIOS, "86.06.45.00.60")
+	wantString(t, "GPU 8 Memory", g.Info().Memory, "Unknown")
 	wantFloat(t, "GPU 8 Hash", g.Hash.Opt(), 22.79)
 	wantFloat(t, "GPU 8 TempC", g.TempC.Opt(), 58)
 	wantFloat(t, "GPU 8 FanRPM", g.FanRPM.Opt(), 3240)
@@ -156,11 +156,11 @@ func TestDecodeNvidiaSample(t *testing.T) {
 	wantFloat(t, "GPU 8 PowerTune", g.PowerTune.Opt(), 2)
 	wantUnknown(t, "GPU 8 FanPercent", g.FanPercent.Opt())
 	wantFloat(t, "GPU 12 FanRPM", rig.GPUs[12].FanRPM.Opt(), 2794) // the 13th of 16 values
-	wantString(t, "GPU 12 Model", rig.GPUs[12].Model, "GeForce GTX 1060 3GB")
+	wantString(t, "GPU 12 Model", rig.GPUs[12].Info().Model, "GeForce GTX 1060 3GB")
 
 	first := findRig(t, snap, "f547c3")
-	wantString(t, "f547c3 GPU 0 Bus", first.GPUs[0].Bus, "01:00.0")
-	wantString(t, "f547c3 GPU 0 Model", first.GPUs[0].Model, "GeForce GTX 1070")
+	wantString(t, "f547c3 GPU 0 Bus", first.GPUs[0].Info().Bus, "01:00.0")
+	wantString(t, "f547c3 GPU 0 Model", first.GPUs[0].Info().Model, "GeForce GTX 1070")
 	wantFloat(t, "f547c3 GPU 5 Watts", first.GPUs[5].Watts.Opt(), 105.09)
 	wantString(t, "f547c3 LANChip", first.LANChip, "Realtek Semiconductor Co., Ltd. RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller (rev 15)")
 
@@ -216,17 +216,17 @@ func TestDecodeAMDSample(t *testing.T) {
 	wantFloat(t, "a10006 GPU 2 Voltage", down.GPUs[2].Voltage.Opt(), 1.2)
 
 	mixed := findRig(t, snap, "a10003")
-	wantString(t, "a10003 GPU 4 Model", mixed.GPUs[4].Model, "Radeon RX 470")
-	wantString(t, "a10003 GPU 4 Bus", mixed.GPUs[4].Bus, "07.00.0") // AMD bus form, no colon
-	wantString(t, "a10003 GPU 4 VBIOS", mixed.GPUs[4].VBIOS, "113-2E353AU.ONC")
-	wantString(t, "a10003 GPU 4 Memory", mixed.GPUs[4].Memory, "SK Hynix H5GC4H24AJR")
+	wantString(t, "a10003 GPU 4 Model", mixed.GPUs[4].Info().Model, "Radeon RX 470")
+	wantString(t, "a10003 GPU 4 Bus", mixed.GPUs[4].Info().Bus, "07.00.0") // AMD bus form, no colon
+	wantString(t, "a10003 GPU 4 VBIOS", mixed.GPUs[4].Info().VBIOS, "113-2E353AU.ONC")
+	wantString(t, "a10003 GPU 4 Memory", mixed.GPUs[4].Info().Memory, "SK Hynix H5GC4H24AJR")
 	wantFloat(t, "a10003 GPU 4 VRAMGB", mixed.GPUs[4].VRAMGB.Opt(), 4)
 	wantFloat(t, "a10003 GPU 5 Hash", mixed.GPUs[5].Hash.Opt(), 18.34)
 
 	fresh := findRig(t, snap, "a10001")
 	wantInt(t, "a10001 GPUsHashing (string \"6\")", fresh.GPUsHashing, 6)
 	wantDuration(t, "a10001 ReportAge", fresh.ReportAge, 105*time.Second) // 1518895927 - 1518895822
-	wantString(t, "a10001 GPU 5 Model", fresh.GPUs[5].Model, "Radeon RX 570")
+	wantString(t, "a10001 GPU 5 Model", fresh.GPUs[5].Info().Model, "Radeon RX 570")
 
 	wantInt(t, "Totals.AliveRigs", snap.Totals.AliveRigs, 9)
 	wantInt(t, "Totals.TotalRigs", snap.Totals.TotalRigs, 10)
@@ -263,9 +263,9 @@ func TestDecodeEthos13Sample(t *testing.T) {
 	for _, g := range rig.GPUs {
 		wantUnknown(t, "GPU watts (null)", g.Watts.Opt())
 	}
-	wantString(t, "GPU 6 Bus", rig.GPUs[6].Bus, "0a.00.0")
-	wantString(t, "GPU 6 Model", rig.GPUs[6].Model, "Radeon RX 580")
-	wantString(t, "GPU 6 Memory", rig.GPUs[6].Memory, "Unknown Micron")
+	wantString(t, "GPU 6 Bus", rig.GPUs[6].Info().Bus, "0a.00.0")
+	wantString(t, "GPU 6 Model", rig.GPUs[6].Info().Model, "Radeon RX 580")
+	wantString(t, "GPU 6 Memory", rig.GPUs[6].Info().Memory, "Unknown Micron")
 	wantFloat(t, "GPU 9 Hash", rig.GPUs[9].Hash.Opt(), 30.58)
 	wantFloat(t, "GPU 0 TempC", rig.GPUs[0].TempC.Opt(), 50)
 	wantFloat(t, "GPU 0 Voltage", rig.GPUs[0].Voltage.Opt(), 0.88)
@@ -292,7 +292,7 @@ func TestDecode2017Format(t *testing.T) {
 		t.Error("AgeFromLocalClock not set without current_time")
 	}
 	wantDuration(t, "ReportAge against the local clock", rig.ReportAge, fetchedAt.Sub(time.Unix(1493710112, 0)))
-	wantString(t, "GPU 3 Memory", rig.GPUs[3].Memory, "Samsung K4G80325FB")
+	wantString(t, "GPU 3 Memory", rig.GPUs[3].Info().Memory, "Samsung K4G80325FB")
 
 	other := findRig(t, snap, "7d30be")
 	if other.Condition != HighLoad {
@@ -302,9 +302,9 @@ func TestDecode2017Format(t *testing.T) {
 	wantString(t, "7d30be Flags (false)", other.Flags, "")
 	for _, g := range other.GPUs {
 		wantUnknown(t, "7d30be GPU watts (false)", g.Watts.Opt())
-		wantString(t, "7d30be GPU Model (no meminfo)", g.Model, "")
+		wantString(t, "7d30be GPU Model (no meminfo)", g.Info().Model, "")
 	}
-	wantString(t, "7d30be GPU 2 VBIOS from bioses", other.GPUs[2].VBIOS, "113-C6710100-X01")
+	wantString(t, "7d30be GPU 2 VBIOS from bioses", other.GPUs[2].Info().VBIOS, "113-C6710100-X01")
 
 	if len(snap.Totals.Miners) != 1 {
 		t.Fatalf("Miners = %+v", snap.Totals.Miners)
@@ -345,8 +345,8 @@ func TestDecode2021Format(t *testing.T) {
 	wantUnknown(t, "ext_temp2 (null)", gpuRig.ExtTempsC[1])
 	wantFloat(t, "9f20a1 Hash (string)", gpuRig.Hash, 470.08)
 	wantFloat(t, "9f20a1 GPU 3 FanPercent", gpuRig.GPUs[3].FanPercent.Opt(), 57)
-	wantString(t, "9f20a1 GPU 3 Model", gpuRig.GPUs[3].Model, "GeForce RTX 3070 LHR")
-	wantString(t, "9f20a1 GPU 3 VBIOS", gpuRig.GPUs[3].VBIOS, "94.04.3A.00.4B")
+	wantString(t, "9f20a1 GPU 3 Model", gpuRig.GPUs[3].Info().Model, "GeForce RTX 3070 LHR")
+	wantString(t, "9f20a1 GPU 3 VBIOS", gpuRig.GPUs[3].Info().VBIOS, "94.04.3A.00.4B")
 
 	cpu := findRig(t, snap, "c2e7d4")
 	wantString(t, "c2e7d4 Miner", cpu.Miner, "xmrig")
@@ -525,8 +525,8 @@ func TestDecodeGPUListQuirks(t *testing.T) {
 	wantUnknown(t, "GPU 0 Watts (null)", rig.GPUs[0].Watts.Opt())
 	wantUnknown(t, "GPU 0 FanRPM (false)", rig.GPUs[0].FanRPM.Opt())
 	wantUnknown(t, "GPU 0 CoreMHz (object)", rig.GPUs[0].CoreMHz.Opt())
-	wantString(t, "GPU 1 VBIOS", rig.GPUs[1].VBIOS, "B")
-	wantString(t, "GPU 2 VBIOS", rig.GPUs[2].VBIOS, "")
+	wantString(t, "GPU 1 VBIOS", rig.GPUs[1].Info().VBIOS, "B")
+	wantString(t, "GPU 2 VBIOS", rig.GPUs[2].Info().VBIOS, "")
 }
 
 func TestDecodeHugeGPUCountCapped(t *testing.T) {
@@ -556,10 +556,10 @@ func TestDecodeMeminfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := oneRig(t, `"gpus":"2","meminfo":"`+tt.meminfo+`"`)
 			g := rig.GPUs[tt.gpu]
-			wantString(t, "Bus", g.Bus, tt.bus)
-			wantString(t, "Model", g.Model, tt.model)
-			wantString(t, "VBIOS", g.VBIOS, tt.vbios)
-			wantString(t, "Memory", g.Memory, tt.memory)
+			wantString(t, "Bus", g.Info().Bus, tt.bus)
+			wantString(t, "Model", g.Info().Model, tt.model)
+			wantString(t, "VBIOS", g.Info().VBIOS, tt.vbios)
+			wantString(t, "Memory", g.Info().Memory, tt.memory)
 		})
 	}
 }
@@ -569,7 +569,7 @@ func TestDecodeMeminfoBeyondGPUsIgnored(t *testing.T) {
 	if len(rig.GPUs) != 1 {
 		t.Fatalf("len(GPUs) = %d, want 1", len(rig.GPUs))
 	}
-	wantString(t, "Model", rig.GPUs[0].Model, "A")
+	wantString(t, "Model", rig.GPUs[0].Info().Model, "A")
 }
 
 func TestDecodeUnknownKeysIgnored(t *testing.T) {
@@ -653,8 +653,8 @@ func TestDecodeStringsSanitised(t *testing.T) {
 	wantString(t, "Label", rig.Label, "evil rig")
 	wantString(t, "Pool", rig.Pool, "pool")
 	wantString(t, "Miner", rig.Miner, "clay")
-	wantString(t, "GPU 0 Model", rig.GPUs[0].Model, "GeForce")
-	wantString(t, "GPU 0 VBIOS", rig.GPUs[0].VBIOS, "v")
+	wantString(t, "GPU 0 Model", rig.GPUs[0].Info().Model, "GeForce")
+	wantString(t, "GPU 0 VBIOS", rig.GPUs[0].Info().VBIOS, "v")
 }
 
 func TestDecodeReportAge(t *testing.T) {
@@ -845,5 +845,50 @@ func TestGatherRigs(t *testing.T) {
 				t.Errorf("keep %v: slot %d still holds rig %q, want it cleared", tc.keep, i, rigs[i].ID)
 			}
 		}
+	}
+}
+
+func TestGPUInfoSharedAcrossRigs(t *testing.T) {
+	// Rigs a and b have the same card in slot 0. Rig c has it too, but its
+	// bioses list names another BIOS, which wins over the meminfo line's.
+	const meminfo = `"meminfo":"GPU0:01:00.0:GeForce GTX 1070:86.04.50.00.72:Unknown"`
+	snap := decodeString(t, `{"rigs":{`+
+		`"a":{"gpus":"1",`+meminfo+`},`+
+		`"b":{"gpus":"1",`+meminfo+`},`+
+		`"c":{"gpus":"1","bioses":"86.04.99.00.01",`+meminfo+`},`+
+		`"d":{"gpus":"2","bioses":"V1 V2"}}}`)
+	a, b, c, d := findRig(t, snap, "a"), findRig(t, snap, "b"), findRig(t, snap, "c"), findRig(t, snap, "d")
+
+	want := GPUInfo{Model: "GeForce GTX 1070", Bus: "01:00.0", VBIOS: "86.04.50.00.72", Memory: "Unknown"}
+	if got := a.GPUs[0].Info(); got != want {
+		t.Errorf("a GPU 0 = %+v, want %+v", got, want)
+	}
+	if got := b.GPUs[0].Info(); got != want {
+		t.Errorf("b GPU 0 = %+v, want %+v", got, want)
+	}
+	if a.GPUs[0].info != b.GPUs[0].info {
+		t.Error("a and b GPU 0 hold two copies of the same details")
+	}
+
+	want.VBIOS = "86.04.99.00.01"
+	if got := c.GPUs[0].Info(); got != want {
+		t.Errorf("c GPU 0 = %+v, want %+v", got, want)
+	}
+	if got := a.GPUs[0].Info().VBIOS; got != "86.04.50.00.72" {
+		t.Errorf("a GPU 0 VBIOS = %q after c's bioses list, want the meminfo line's", got)
+	}
+
+	if got := d.GPUs[1].Info(); got != (GPUInfo{VBIOS: "V2"}) {
+		t.Errorf("d GPU 1 = %+v, want only VBIOS V2", got)
+	}
+}
+
+func TestGPUInfoUnknown(t *testing.T) {
+	snap := decodeString(t, `{"rigs":{"a":{"gpus":"2","miner_hashes":"30 31"}}}`)
+	if got := findRig(t, snap, "a").GPUs[1].Info(); got != (GPUInfo{}) {
+		t.Errorf("GPU 1 = %+v, want zero", got)
+	}
+	if got := (GPU{}).Info(); got != (GPUInfo{}) {
+		t.Errorf("zero GPU Info = %+v, want zero", got)
 	}
 }

@@ -36,8 +36,8 @@ func TestFarmAtStart(t *testing.T) {
 			t.Errorf("rig %s: %v of %v hashing, %d GPUs", r.ID, r.GPUsHashing, r.GPUsDetected, len(r.GPUs))
 		}
 		for _, g := range r.GPUs {
-			if g.Model == "" || g.Bus == "" || !g.Hash.Known() || g.Hash.Value() < 20 || g.Hash.Value() > 65 {
-				t.Errorf("rig %s GPU %d: model %q bus %q hash %v", r.ID, g.Index, g.Model, g.Bus, g.Hash.Opt())
+			if g.Info().Model == "" || g.Info().Bus == "" || !g.Hash.Known() || g.Hash.Value() < 20 || g.Hash.Value() > 65 {
+				t.Errorf("rig %s GPU %d: model %q bus %q hash %v", r.ID, g.Index, g.Info().Model, g.Info().Bus, g.Hash.Opt())
 			}
 			if !g.TempC.Known() || g.TempC.Value() < 50 || g.TempC.Value() > 80 {
 				t.Errorf("rig %s GPU %d: temperature %v", r.ID, g.Index, g.TempC.Opt())
@@ -59,10 +59,10 @@ func TestFarmAtStart(t *testing.T) {
 	wantString(t, "1a2b3c label", findRig(t, snap, "1a2b3c").Label, "１号機")
 	wantString(t, "7a8b9c label", findRig(t, snap, "7a8b9c").Label, "サブPC")
 	wantString(t, "e3f4a5 Name()", findRig(t, snap, "e3f4a5").Name(), "e3f4a5")
-	wantString(t, "7a8b9c GPU 0 model", findRig(t, snap, "7a8b9c").GPUs[0].Model, "GeForce GTX 1080 Ti")
-	wantString(t, "d0e1f2 GPU 0 model", findRig(t, snap, "d0e1f2").GPUs[0].Model, "Radeon RX Vega 64")
-	wantString(t, "a1b2c3 GPU 0 bus", findRig(t, snap, "a1b2c3").GPUs[0].Bus, "01.00.0")
-	wantString(t, "1a2b3c GPU 3 bus", findRig(t, snap, "1a2b3c").GPUs[3].Bus, "05:00.0")
+	wantString(t, "7a8b9c GPU 0 model", findRig(t, snap, "7a8b9c").GPUs[0].Info().Model, "GeForce GTX 1080 Ti")
+	wantString(t, "d0e1f2 GPU 0 model", findRig(t, snap, "d0e1f2").GPUs[0].Info().Model, "Radeon RX Vega 64")
+	wantString(t, "a1b2c3 GPU 0 bus", findRig(t, snap, "a1b2c3").GPUs[0].Info().Bus, "01.00.0")
+	wantString(t, "1a2b3c GPU 3 bus", findRig(t, snap, "1a2b3c").GPUs[3].Info().Bus, "05:00.0")
 	// AMD rigs before ethOS 1.3 do not report power.
 	wantUnknown(t, "a1b2c3 (1.2.9) GPU watts", findRig(t, snap, "a1b2c3").GPUs[0].Watts.Opt())
 	if w := findRig(t, snap, "d0e1f2").GPUs[0].Watts.Opt(); !w.Known {

@@ -70,7 +70,7 @@ func checkSnapshotInvariants(t *testing.T, snap Snapshot) {
 			if g.Index != j {
 				t.Fatalf("rig %q GPU %d has Index %d", r.ID, j, g.Index)
 			}
-			for _, s := range []string{g.Model, g.Bus, g.VBIOS, g.Memory} {
+			for _, s := range []string{g.Info().Model, g.Info().Bus, g.Info().VBIOS, g.Info().Memory} {
 				if Sanitize(s) != s {
 					t.Fatalf("rig %q GPU %d has unsanitised text %q", r.ID, j, s)
 				}

@@ -29,7 +29,7 @@ func TestGenerateFarmJSON(t *testing.T) {
 		if len(r.GPUs) != 8 {
 			t.Fatalf("rig %s has %d GPUs, want 8", r.ID, len(r.GPUs))
 		}
-		if r.GPUs[7].Model == "" || !r.GPUs[7].Hash.Known() {
+		if r.GPUs[7].Info().Model == "" || !r.GPUs[7].Hash.Known() {
 			t.Fatalf("rig %s GPU 7: %+v", r.ID, r.GPUs[7])
 		}
 	}

@@ -103,16 +103,29 @@ func (l *gpuLists) zip(alloc func(n int) []GPU, detected Opt[int], in *interner)
 	for list := range listBIOS {
 		fillNumbers(gpus, list, l.lists[list])
 	}
-	bioses := l.lists[listBIOS]
+	// The bioses list wins over the meminfo lines' BIOS versions.
+	var bioses [maxGPUsPerRig]string
 	for i, pos := 0, 0; i < len(gpus); i++ {
-		field, next, ok := nextField(bioses, pos)
+		field, next, ok := nextField(l.lists[listBIOS], pos)
 		if !ok {
 			break
 		}
-		gpus[i].VBIOS = in.str(field)
+		bioses[i] = in.str(field)
 		pos = next
 	}
 	applyMeminfo(gpus, meminfoLines(l.meminfo, l.meminfoEscaped), in)
+	for i := range gpus {
+		g := &gpus[i]
+		switch {
+		case bioses[i] == "" || g.info != nil && g.info.VBIOS == bioses[i]:
+		case g.info == nil:
+			g.info = in.gpuInfo(GPUInfo{VBIOS: bioses[i]})
+		default:
+			info := *g.info
+			info.VBIOS = bioses[i]
+			g.info = in.gpuInfo(info)
+		}
+	}
 	return gpus
 }
 
@@ -213,15 +226,7 @@ func applyMeminfo(gpus []GPU, lines iter.Seq[string], in *interner) {
 		if !ok || index >= len(gpus) {
 			continue
 		}
-		g := &gpus[index]
-
-		parts := in.meminfoParts(rest)
-		g.Bus = parts.bus
-		g.Model = parts.model
-		if g.VBIOS == "" {
-			g.VBIOS = parts.vbios
-		}
-		g.Memory = parts.memory
+		gpus[index].info = in.meminfoInfo(rest)
 	}
 }
 
@@ -266,24 +271,30 @@ func rawLine(raw string, escaped bool) string {
 	return raw
 }
 
-// meminfoParts are the fields of a meminfo line after "GPUn:", which
-// repeat on every rig with the same cards in the same slots.
-type meminfoParts struct {
-	bus, model, vbios, memory string
-}
-
-// meminfoParts splits "bus:model:vbios:memory[:...]", from one shared copy.
-func (in *interner) meminfoParts(line string) meminfoParts {
-	if parts, ok := in.meminfo[line]; ok {
-		return parts
+// meminfoInfo splits "bus:model:vbios:memory[:...]" into one shared
+// GPUInfo per distinct line: the lines repeat on every rig with the same
+// cards in the same slots.
+func (in *interner) meminfoInfo(line string) *GPUInfo {
+	if info, ok := in.meminfo[line]; ok {
+		return info
 	}
 	bus, rest := cutBus(line)
 	model, rest, _ := strings.Cut(rest, ":")
 	vbios, rest, _ := strings.Cut(rest, ":")
 	memory, _, _ := strings.Cut(rest, ":")
-	parts := meminfoParts{bus: in.str(bus), model: in.str(model), vbios: in.str(vbios), memory: in.str(memory)}
-	in.meminfo[strings.Clone(line)] = parts
-	return parts
+	info := in.gpuInfo(GPUInfo{Bus: in.str(bus), Model: in.str(model), VBIOS: in.str(vbios), Memory: in.str(memory)})
+	in.meminfo[strings.Clone(line)] = info
+	return info
+}
+
+// gpuInfo returns one shared copy of info.
+func (in *interner) gpuInfo(info GPUInfo) *GPUInfo {
+	if shared, ok := in.infos[info]; ok {
+		return shared
+	}
+	shared := &info
+	in.infos[info] = shared
+	return shared
 }
 
 // cutGPUIndex splits "GPU12:rest" into 12 and "rest".

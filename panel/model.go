@@ -150,15 +150,27 @@ func (r Rig) Name() string {
 	return r.ID
 }
 
+// GPUInfo is the hardware detail of one GPU, from its rig's meminfo line
+// and bioses list. A field is empty when unknown.
+type GPUInfo struct {
+	// Model is the card, such as "GeForce GTX 1070".
+	Model string
+	// Bus is the PCI address, such as "01:00.0".
+	Bus string
+	// VBIOS is the video BIOS version.
+	VBIOS string
+	// Memory is the memory chip, such as "SK Hynix H5GC4H24AJR".
+	Memory string
+}
+
 // GPU is one GPU of a rig, zipped from the rig's per-GPU lists by index.
 type GPU struct {
 	Index int
-	// Model comes from the rig's meminfo line for this GPU; empty when unknown.
-	Model string
-	Bus   string
-	VBIOS string
-	// Memory is the memory chip from meminfo, such as "SK Hynix H5GC4H24AJR".
-	Memory string
+	// info is shared by the GPUs of a snapshot whose details are the same,
+	// such as the same card in the same slot of many rigs: four strings
+	// per GPU would take 2.2 MB more for 40,000 GPUs. It is nil when the
+	// panel gave no details.
+	info *GPUInfo
 
 	Hash       Reading
 	TempC      Reading
@@ -170,4 +182,12 @@ type GPU struct {
 	Voltage    Reading
 	Watts      Reading
 	VRAMGB     Reading
+}
+
+// Info returns the GPU's model, bus, video BIOS and memory.
+func (g GPU) Info() GPUInfo {
+	if g.info == nil {
+		return GPUInfo{}
+	}
+	return *g.info
 }

@@ -190,11 +190,12 @@ type interner struct {
 	// different text in the two forms (raw `a\/b` is "a/b").
 	raw     map[string]string
 	strs    map[string]string
-	meminfo map[string]meminfoParts
+	meminfo map[string]*GPUInfo
+	infos   map[GPUInfo]*GPUInfo
 }
 
 func newInterner() *interner {
-	return &interner{raw: map[string]string{}, strs: map[string]string{}, meminfo: map[string]meminfoParts{}}
+	return &interner{raw: map[string]string{}, strs: map[string]string{}, meminfo: map[string]*GPUInfo{}, infos: map[GPUInfo]*GPUInfo{}}
 }
 
 // text is textOf with interning.

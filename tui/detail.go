@@ -180,7 +180,7 @@ func (d *rigDetail) gpuLines() []string {
 	}
 	cols := []gpuColumn{
 		{title: "#", width: 3, right: true, cell: func(g panel.GPU) string { return fmt.Sprint(g.Index) }},
-		{title: p.T("tui.gpu.model"), width: 22, cell: func(g panel.GPU) string { return g.Model }},
+		{title: p.T("tui.gpu.model"), width: 22, cell: func(g panel.GPU) string { return g.Info().Model }},
 		{title: p.T("tui.gpu.hash_rate"), width: 8, right: true, cell: func(g panel.GPU) string { return formatFloat(g.Hash.Opt(), 2) }, style: dead},
 		{title: p.T("tui.gpu.temp"), width: 5, right: true, cell: func(g panel.GPU) string { return formatFloat(g.TempC.Opt(), 0) },
 			style: func(g panel.GPU) *lipgloss.Style {
