@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,6 +30,8 @@ type httpSource struct {
 	maxBody int64
 	agent   string
 	now     func() time.Time
+	// wholeBodies is set once a body needed the whole-body decoder.
+	wholeBodies atomic.Bool
 }
 
 func newHTTPSource(name, panelURL string, opts HTTPOptions) *httpSource {
@@ -81,56 +84,84 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 func (s *httpSource) Name() string { return s.name }
 
 // Fetch implements Source. Every error is a *FetchError naming the URL.
+//
+// A body of known length is decoded as it arrives, so that a large panel
+// is never in memory whole. A body the stream does not handle is fetched
+// again and decoded whole: a Japanese legacy encoding, an ESC byte that may
+// start ISO-2022-JP, or invalid UTF-8. From then on this source reads every
+// body whole, because a panel keeps its encoding.
 func (s *httpSource) Fetch(ctx context.Context) (Snapshot, error) {
-	body, status, err := s.get(ctx)
-	if err != nil {
-		return Snapshot{}, err
+	if !s.wholeBodies.Load() {
+		snap, err, whole := s.fetch(ctx, true)
+		if !whole {
+			return snap, err
+		}
+		s.wholeBodies.Store(true)
 	}
-
-	snap, err := Decode(body, s.name, s.now())
-	if err != nil {
-		return Snapshot{}, s.decodeError(err, status)
-	}
-	return snap, nil
+	snap, err, _ := s.fetch(ctx, false)
+	return snap, err
 }
 
-// get performs the request and reads the whole body within the timeout.
-func (s *httpSource) get(parent context.Context) ([]byte, int, error) {
+// fetch performs one request within the timeout. With stream set it
+// decodes a body of known length as it reads it, and returns whole=true
+// when the body must be fetched again and decoded whole.
+func (s *httpSource) fetch(parent context.Context, stream bool) (snap Snapshot, err error, whole bool) {
 	ctx, cancel := context.WithTimeout(parent, s.timeout)
 	defer cancel()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return nil, 0, s.fail(KindOther, 0, err)
+		return Snapshot{}, s.fail(KindOther, 0, err), false
 	}
 	req.Header.Set("User-Agent", s.agent)
 	req.Header.Set("Accept", "application/json, text/html;q=0.9, */*;q=0.5")
 
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, 0, s.classify(parent, err, 0, -1)
+		return Snapshot{}, s.classify(parent, err, 0, -1), false
 	}
 	defer resp.Body.Close()
 
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		fe := s.fail(KindHTTPStatus, resp.StatusCode, nil)
+	status := resp.StatusCode
+	if status < 200 || status > 299 {
+		fe := s.fail(KindHTTPStatus, status, nil)
 		if delay, ok := retryAfter(resp.Header, s.now()); ok {
 			fe.Err = &RetryAfterError{Delay: delay}
 		}
-		return nil, resp.StatusCode, fe
+		return Snapshot{}, fe, false
 	}
 	if resp.ContentLength > s.maxBody {
-		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
+		return Snapshot{}, s.tooLarge(status), false
+	}
+
+	if stream && resp.ContentLength > 0 {
+		in := &textStream{r: resp.Body, size: resp.ContentLength, limit: s.maxBody, partBytes: streamPartBytes}
+		snap, err, whole := decodeFrom(in, s.name, s.now)
+		switch {
+		case in.overLimit:
+			return Snapshot{}, s.tooLarge(status), false
+		case in.err != nil:
+			return Snapshot{}, s.classify(parent, in.err, status, in.read), false
+		case whole:
+			return Snapshot{}, nil, true
+		case err != nil:
+			return Snapshot{}, s.decodeError(err, status), false
+		}
+		return snap, nil, false
 	}
 
 	body, read, err := readBody(resp.Body, resp.ContentLength, s.maxBody)
 	if errors.Is(err, errBodyTooLarge) {
-		return nil, resp.StatusCode, s.tooLarge(resp.StatusCode)
+		return Snapshot{}, s.tooLarge(status), false
 	}
 	if err != nil {
-		return nil, resp.StatusCode, s.classify(parent, err, resp.StatusCode, read)
+		return Snapshot{}, s.classify(parent, err, status, read), false
 	}
-	return body, resp.StatusCode, nil
+	snap, err = Decode(body, s.name, s.now())
+	if err != nil {
+		return Snapshot{}, s.decodeError(err, status), false
+	}
+	return snap, nil, false
 }
 
 // errBodyTooLarge stops readBody one byte past the size cap.

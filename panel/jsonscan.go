@@ -16,7 +16,8 @@ import (
 //
 // A streamed input arrives in parts: data then holds only the latest part,
 // from the start of the value being read, and more supplies the rest. The
-// strings already returned stay valid, since each part is a new string.
+// strings already returned stay valid until the stream's release, which
+// the decoder calls between rigs.
 type jsonScanner struct {
 	data  string
 	pos   int

@@ -74,8 +74,11 @@ type textStream struct {
 	// carry holds the first bytes of a character cut by the end of a read.
 	carry []byte
 	eof   bool
-	// gaveUp is set when the body is not one decodeStream handles.
-	gaveUp bool
+	// gaveUp is set when the body is not one decodeStream handles, or
+	// when reading failed (err) or passed the limit (overLimit).
+	gaveUp    bool
+	err       error
+	overLimit bool
 
 	// Part buffers are reused, so that a 5,000-rig panel takes a few
 	// buffers instead of 8.6 MB of garbage.
@@ -108,8 +111,8 @@ var poisonFreedParts bool
 func (t *textStream) abandoned() bool { return t.gaveUp }
 
 // next returns keep followed by the next part of the body, or false at the
-// end of the body or when the stream gives up. Each part is a new string,
-// so the strings cut from earlier parts stay valid.
+// end of the body or when the stream gives up. Strings cut from earlier
+// parts stay valid until release frees those parts.
 func (t *textStream) next(keep string) (string, bool) {
 	if t.eof || t.gaveUp {
 		return "", false
@@ -125,17 +128,17 @@ func (t *textStream) next(keep string) (string, bool) {
 	buf := t.buffer(len(keep) + len(t.carry) + part)
 	n := copy(buf, keep)
 	n += copy(buf[n:], t.carry)
-	read, err := io.ReadFull(t.r, buf[n:])
+	read, err := readFull(t.r, buf[n:])
 	t.read += int64(read)
 	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
+	case err == io.EOF:
 		t.eof = true
 	case err != nil:
-		t.gaveUp = true
+		t.err, t.gaveUp = err, true
 		return "", false
 	}
 	if t.read > t.limit {
-		t.gaveUp = true
+		t.overLimit, t.gaveUp = true, true
 		return "", false
 	}
 
@@ -168,6 +171,21 @@ func (t *textStream) next(keep string) (string, bool) {
 	}
 	t.cur = buf
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
+}
+
+// readFull reads until p is full. Unlike io.ReadFull it returns the
+// reader's own error, so that io.EOF is the end of the body and an HTTP
+// body shorter than its Content-Length stays io.ErrUnexpectedEOF.
+func readFull(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // buffer returns a part buffer of length n, a freed one when one is large

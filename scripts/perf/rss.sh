@@ -5,7 +5,9 @@
 # (VmRSS) and the peak (VmHWM) from /proc/PID/status.
 set -euo pipefail
 bin=$(realpath "$1")
-panel=$(realpath "$2")
+panel=$2
+# A URL is passed on as it is; a file path is made absolute for tmux.
+[ -e "$panel" ] && panel=$(realpath "$panel")
 polls=${3:-6}
 interval=${4:-5s}
 work=$(mktemp -d)
