@@ -41,11 +41,19 @@ func fitRight(s string, width int) string {
 	return strings.Repeat(" ", width-w) + s
 }
 
+// formatFloat formats a reading with decimals places. No hash rate,
+// temperature, fan, clock, power, load or size is negative when its sensor
+// or miner works, so a negative reading keeps its value but carries the
+// unknown mark: "-5?".
 func formatFloat(v panel.Opt[float64], decimals int) string {
 	if !v.Known || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 		return unknownValue
 	}
-	return fmt.Sprintf("%.*f", decimals, v.Value)
+	text := fmt.Sprintf("%.*f", decimals, v.Value)
+	if v.Value < 0 {
+		text += unknownValue
+	}
+	return text
 }
 
 func formatInt(v panel.Opt[int]) string {

@@ -35,7 +35,9 @@ func computeTotals(c alert.Cycle) farmTotals {
 		if rig.GPUsHashing.Known {
 			t.gpusHashing += rig.GPUsHashing.Value
 		}
-		if rig.Hash.Known {
+		// A negative rate, which no working miner reports, would lower
+		// the farm's total.
+		if rig.Hash.Known && rig.Hash.Value > 0 {
 			t.hashByUnit[alert.HashUnit(rig.Miner)] += rig.Hash.Value
 		}
 	}

@@ -39,3 +39,35 @@ func TestHostileTextNeverReachesTerminal(t *testing.T) {
 		t.Errorf("the rig vanished instead of being shown cleaned:\n%s", views["table"])
 	}
 }
+
+func TestNegativeReadingsMarked(t *testing.T) {
+	// A broken sensor reports -128 °C, and a miner bug a negative rate.
+	const body = `{"rigs":{"neg01":{"condition":"mining","gpus":"2","miner_instance":"2","hash":"-12.5",
+"miner_hashes":"-3.25 30.10","temp":"-128 61","fanrpm":"-1 1500","server_time":1504924878}},
+"per_info":{"claymore":{"current_time":1504924911}}}`
+	snap, err := panel.Decode([]byte(body), "farm1", time.Unix(1504924911, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, "en", 120, 35, cycleOf(snap))
+	if row := lineWith(m.View(), "neg01"); !strings.Contains(row, "-12.5?") {
+		t.Errorf("table row does not mark the negative hash rate -12.5:\n%s", row)
+	}
+
+	detail := press(t, m, "enter").View()
+	gpu0 := lineWith(detail, "-3.25?")
+	if gpu0 == "" {
+		t.Fatalf("detail does not mark GPU 0's hash rate -3.25:\n%s", detail)
+	}
+	for _, want := range []string{"-128?", "-1?"} {
+		if !strings.Contains(gpu0, want) {
+			t.Errorf("GPU 0 line lacks %q: %q", want, gpu0)
+		}
+	}
+	// GPU 1 has no power or clock readings, shown as "?", but none of its
+	// readings is negative.
+	gpu1 := lineWith(detail, "30.10")
+	if gpu1 == "" || !strings.Contains(gpu1, " 61 ") || strings.Contains(gpu1, "-") {
+		t.Errorf("GPU 1 line = %q, want 30.10 and 61 and no negative value", gpu1)
+	}
+}

@@ -316,7 +316,9 @@ func (r *checkReport) countRigs(rigs []panel.Rig, alerts []alert.Alert) {
 		if rig.GPUsHashing.Known {
 			r.GPUsHashing += rig.GPUsHashing.Value
 		}
-		if rig.Hash.Known && !math.IsNaN(rig.Hash.Value) && !math.IsInf(rig.Hash.Value, 0) {
+		// A negative rate, which no working miner reports, would lower
+		// the farm's total.
+		if rig.Hash.Known && rig.Hash.Value > 0 {
 			byUnit[alert.HashUnit(rig.Miner)] += rig.Hash.Value
 		}
 	}

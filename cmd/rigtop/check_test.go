@@ -31,6 +31,22 @@ func TestCheckAllRigsUp(t *testing.T) {
 	}
 }
 
+func TestCheckNegativeHashLeftOutOfTotal(t *testing.T) {
+	// A rig reporting -255.17 MH/s instead of 255.17 must not lower the
+	// total: 183.51 + 59.03 = 242.54.
+	body := strings.Replace(string(readSample(t, "nvidia-3rigs.json")), `"hash":255.17`, `"hash":-255.17`, 1)
+	if !strings.Contains(body, `"hash":-255.17`) {
+		t.Fatal("sample has no rig hashing 255.17 MH/s")
+	}
+	srv := servePanel(t, []byte(body))
+
+	r := rigtop(t, nil, "check", srv.URL)
+
+	if got, want := firstLine(r.stdout), ", 242.54 MH/s"; !strings.HasSuffix(got, want) {
+		t.Errorf("first line = %q, want it to end in %q", got, want)
+	}
+}
+
 func TestCheckUnreachableRigCritical(t *testing.T) {
 	srv := servePanel(t, readSample(t, "amd-10rigs-one-unreachable.json"))
 
