@@ -27,9 +27,15 @@ import (
 //
 // A conversion is clean when it produced no U+FFFD. The x/text decoders
 // write U+FFFD for bytes invalid in their encoding, and none of these
-// encodings can encode U+FFFD itself. A body that no encoding accepts
-// returns a DecodeError with the offset of the first byte that is not
-// valid UTF-8.
+// encodings can encode U+FFFD itself.
+//
+// A body that no encoding decodes cleanly, such as UTF-8 with one corrupt
+// byte in a rig's label, is still decoded, so that one bad label does not
+// hide the whole farm. It is read in the encoding with the fewest invalid
+// bytes, and each invalid byte shows as U+FFFD in the label. A body with a
+// NUL byte or a UTF-16 byte order mark is not text in any of these
+// encodings and returns a DecodeError with the offset of the first byte
+// that is not valid UTF-8.
 func toUTF8(body []byte) (string, error) {
 	if looksISO2022JP(body) {
 		if text, ok := decodeClean(japanese.ISO2022JP, body); ok {
@@ -46,13 +52,33 @@ func toUTF8(body []byte) (string, error) {
 		}
 	}
 
-	offset := firstInvalidUTF8(body)
-	return "", &DecodeError{
-		Kind:   KindInvalidEncoding,
-		Offset: int64(offset),
-		Msg: fmt.Sprintf("invalid text encoding: byte 0x%02x at offset %d is not valid UTF-8, and the body is not valid Shift_JIS, EUC-JP or ISO-2022-JP either",
-			body[offset], offset),
+	if bytes.IndexByte(body, 0) >= 0 || bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")) {
+		offset := firstInvalidUTF8(body)
+		return "", &DecodeError{
+			Kind:   KindInvalidEncoding,
+			Offset: int64(offset),
+			Msg: fmt.Sprintf("invalid text encoding: byte 0x%02x at offset %d is not valid UTF-8, and the body is not valid Shift_JIS, EUC-JP or ISO-2022-JP either",
+				body[offset], offset),
+		}
 	}
+	return leastInvalid(body), nil
+}
+
+// leastInvalid decodes body as UTF-8, EUC-JP or Shift_JIS, whichever marks
+// the fewest bytes as invalid (UTF-8 on a tie), with U+FFFD for each.
+func leastInvalid(body []byte) string {
+	best := strings.ToValidUTF8(string(body), "\uFFFD")
+	fewest := strings.Count(best, "\uFFFD")
+	for _, enc := range []encoding.Encoding{japanese.EUCJP, japanese.ShiftJIS} {
+		out, err := enc.NewDecoder().Bytes(body)
+		if err != nil {
+			continue
+		}
+		if n := bytes.Count(out, []byte("\uFFFD")); n < fewest {
+			best, fewest = string(out), n
+		}
+	}
+	return best
 }
 
 // bodyText returns body as a string without copying it, which for a large

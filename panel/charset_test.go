@@ -74,8 +74,9 @@ func TestEUCJPPreferredWhenBothDecode(t *testing.T) {
 }
 
 func TestInvalidEncodingOffset(t *testing.T) {
-	// 0xFF is invalid in UTF-8, Shift_JIS and EUC-JP alike.
-	body := []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"ab\xff\"}}}")
+	// 0xFF is invalid in UTF-8, Shift_JIS and EUC-JP alike, and a NUL byte
+	// means the body is not text in any of them.
+	body := []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"ab\xff\x00\"}}}")
 	_, err := Decode(body, "test", fetchedAt)
 	var de *DecodeError
 	if !errors.As(err, &de) {
@@ -89,6 +90,44 @@ func TestInvalidEncodingOffset(t *testing.T) {
 	}
 	if want := "invalid text encoding: byte 0xff at offset 28 is not valid UTF-8, and the body is not valid Shift_JIS, EUC-JP or ISO-2022-JP either"; de.Error() != want {
 		t.Errorf("Error() = %q, want %q", de.Error(), want)
+	}
+}
+
+func TestInvalidByteMarkedNotFatal(t *testing.T) {
+	// 0xFF is invalid in UTF-8, Shift_JIS and EUC-JP alike. The rig with
+	// it keeps its label with a U+FFFD mark, and its neighbours are read.
+	body := "{\"rigs\":{\"aa01\":{\"condition\":\"mining\"},\"bad01\":{\"rack_loc\":\"caf\xff\",\"condition\":\"mining\"},\"zz01\":{\"condition\":\"mining\"}}}"
+	snap, err := Decode([]byte(body), "test", fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(snap.Rigs); got != 3 {
+		t.Fatalf("%d rigs, want 3", got)
+	}
+	wantString(t, "bad01 Label", findRig(t, snap, "bad01").Label, "caf\uFFFD")
+}
+
+func TestCorruptShiftJISStaysShiftJIS(t *testing.T) {
+	// A Shift_JIS body with one corrupt byte in a label: read as UTF-8,
+	// every Japanese character would turn into marks. Read as Shift_JIS,
+	// only the broken character does.
+	sjis, err := japanese.ShiftJIS.NewEncoder().String(`{"rigs":{"r1":{"rack_loc":"予備機"},"r2":{"rack_loc":"一号機"}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "号" is 0x8D 0x86 in Shift_JIS: its trail byte becomes 0xFF.
+	i := strings.Index(sjis, "\x8d\x86")
+	if i < 0 {
+		t.Fatal("no 号 in the Shift_JIS body")
+	}
+	body := sjis[:i+1] + "\xff" + sjis[i+2:]
+	snap, err := Decode([]byte(body), "test", fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantString(t, "r1 Label", findRig(t, snap, "r1").Label, "予備機")
+	if got := findRig(t, snap, "r2").Label; !strings.HasPrefix(got, "一") || !strings.HasSuffix(got, "機") || !strings.Contains(got, "\uFFFD") {
+		t.Errorf("r2 Label = %q, want 一, a U+FFFD mark and 機", got)
 	}
 }
 

@@ -241,7 +241,7 @@ func TestHTTPBodyProblems(t *testing.T) {
 		{"empty", "", KindEmpty, -1, "empty body"},
 		{"truncated JSON", `{"rigs":{"a":{"hash":`, KindTruncated, 21, "truncated JSON"},
 		{"invalid JSON", `{"rigs":{"a":{"hash":1 2}}}`, KindInvalidJSON, 23, "invalid JSON: invalid character '2' after object key:value pair at byte 23"},
-		{"invalid encoding", "{\"rigs\":{\"\xff\":{}}}", KindInvalidEncoding, 10, "invalid text encoding"},
+		{"UTF-16 body", "\xff\xfe{\x00}\x00", KindInvalidEncoding, 0, "invalid text encoding"},
 		{"not a panel", `{"status":"ok"}`, KindNotPanel, -1, `not an ethOS panel document: no "rigs" field`},
 	}
 	for _, tt := range tests {
