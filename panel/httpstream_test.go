@@ -39,6 +39,26 @@ func httpSourceFor(t *testing.T, url string, now time.Time) *httpSource {
 	return src.(*httpSource)
 }
 
+// fetchOnceMatchesDecode fetches from src and checks that the snapshot is
+// what Decode makes of body, and that the fetch took one request.
+func fetchOnceMatchesDecode(t *testing.T, src *httpSource, body []byte, now time.Time, requests *atomic.Int32) {
+	t.Helper()
+	got, err := src.Fetch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Decode(body, src.Name(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("fetched snapshot differs from Decode's")
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
 func TestHTTPStreamsLargeFarm(t *testing.T) {
 	// 1,000 rigs are over a megabyte, so the GPU builder runs on its own
 	// goroutine while the body arrives.
@@ -47,20 +67,7 @@ func TestHTTPStreamsLargeFarm(t *testing.T) {
 	url, requests := servePanel(t, body, false)
 	src := httpSourceFor(t, url, now)
 
-	got, err := src.Fetch(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Decode(body, url, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Error("streamed snapshot differs from Decode's")
-	}
-	if n := requests.Load(); n != 1 {
-		t.Errorf("%d requests, want 1", n)
-	}
+	fetchOnceMatchesDecode(t, src, body, now, requests)
 	if src.wholeBodies.Load() {
 		t.Error("a UTF-8 body switched the source to whole bodies")
 	}
@@ -96,18 +103,5 @@ func TestHTTPChunkedBodyDecodedWhole(t *testing.T) {
 	now := time.Date(2017, 9, 9, 2, 42, 0, 0, time.UTC)
 	url, requests := servePanel(t, body, true)
 
-	got, err := httpSourceFor(t, url, now).Fetch(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Decode(body, url, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Error("snapshot of a chunked body differs from Decode's")
-	}
-	if n := requests.Load(); n != 1 {
-		t.Errorf("%d requests, want 1", n)
-	}
+	fetchOnceMatchesDecode(t, httpSourceFor(t, url, now), body, now, requests)
 }
