@@ -103,29 +103,8 @@ func (l *gpuLists) zip(alloc func(n int) []GPU, detected Opt[int], in *interner)
 	for list := range listBIOS {
 		fillNumbers(gpus, list, l.lists[list])
 	}
-	// The bioses list wins over the meminfo lines' BIOS versions.
-	var bioses [maxGPUsPerRig]string
-	for i, pos := 0, 0; i < len(gpus); i++ {
-		field, next, ok := nextField(l.lists[listBIOS], pos)
-		if !ok {
-			break
-		}
-		bioses[i] = in.str(field)
-		pos = next
-	}
 	applyMeminfo(gpus, meminfoLines(l.meminfo, l.meminfoEscaped), in)
-	for i := range gpus {
-		g := &gpus[i]
-		switch {
-		case bioses[i] == "" || g.info != nil && g.info.VBIOS == bioses[i]:
-		case g.info == nil:
-			g.info = in.gpuInfo(GPUInfo{VBIOS: bioses[i]})
-		default:
-			info := *g.info
-			info.VBIOS = bioses[i]
-			g.info = in.gpuInfo(info)
-		}
-	}
+	applyBIOSes(gpus, l.lists[listBIOS], in)
 	return gpus
 }
 
@@ -213,8 +192,35 @@ func countFields(s string) int {
 
 func isListSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// applyMeminfo sets each GPU's model, bus, VBIOS (when the bioses list had
-// none) and memory from the rig's meminfo lines, which look like
+// applyBIOSes sets each GPU's VBIOS from the rig's bioses list, which wins
+// over the version in the GPU's meminfo line. A GPU whose version differs
+// gets its own GPUInfo, because the meminfo line's is shared with other
+// rigs.
+func applyBIOSes(gpus []GPU, list string, in *interner) {
+	pos := 0
+	for i := range gpus {
+		field, next, ok := nextField(list, pos)
+		if !ok {
+			return
+		}
+		pos = next
+
+		g := &gpus[i]
+		vbios := in.str(field)
+		switch {
+		case vbios == "", g.info != nil && g.info.VBIOS == vbios:
+		case g.info == nil:
+			g.info = in.gpuInfo(GPUInfo{VBIOS: vbios})
+		default:
+			info := *g.info
+			info.VBIOS = vbios
+			g.info = in.gpuInfo(info)
+		}
+	}
+}
+
+// applyMeminfo sets each GPU's model, bus, VBIOS and memory from the rig's
+// meminfo lines, which look like
 //
 //	GPU0:01:00.0:GeForce GTX 1070:86.04.50.00.72:Unknown           (NVIDIA)
 //	GPU5:08.00.0:Radeon RX 570:113-5E353FU-O4C:SK Hynix H5GC4H24AJR (AMD)

@@ -2,18 +2,18 @@ package panel
 
 import "math"
 
-// Reading is one GPU's value from a per-GPU list, or unknown. It holds the
-// reported float64 exactly in 8 bytes, half the size of an Opt[float64]: a
-// farm of 5,000 rigs has 40,000 GPUs of ten readings each, where the
+// Reading is one GPU's value from a per-GPU list, or unknown. It keeps the
+// reported float64 exactly in 8 bytes, half the size of an Opt[float64]. A
+// farm of 5,000 rigs has 40,000 GPUs of ten readings each, so the
 // difference is 3.2 MB. The zero Reading is unknown, as the zero Opt is.
 type Reading struct {
 	// bits is the value's IEEE 754 bits XOR unknownBits, so that zero bits
-	// stand for unknown. A known value never has unknownBits, which is a
-	// NaN, and NaN is never a known value.
+	// mean unknown. unknownBits is a NaN, and no known value is NaN.
 	bits uint64
 }
 
-// unknownBits is a quiet NaN no parser or arithmetic produces.
+// unknownBits is a quiet NaN. KnownReading rejects every NaN, so no known
+// value has these bits.
 const unknownBits = 0x7ff8_dead_beef_0001
 
 // KnownReading returns a known reading of v. A NaN v gives an unknown

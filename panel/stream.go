@@ -30,7 +30,7 @@ func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, n
 	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, source, now)
 }
 
-// decodeFrom is decodeStream reading from in.
+// decodeFrom decodes the panel that in reads, as decodeStream does.
 func decodeFrom(in *textStream, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
 	size := in.size
 	d := &decoder{
@@ -223,8 +223,9 @@ func (t *textStream) release(handed, built int64) {
 			continue
 		}
 		if poisonFreedParts {
-			for i := range r.buf[:cap(r.buf)] {
-				r.buf[:cap(r.buf)][i] = 0xff
+			whole := r.buf[:cap(r.buf)]
+			for i := range whole {
+				whole[i] = 0xff
 			}
 		}
 		t.free = append(t.free, r.buf)
