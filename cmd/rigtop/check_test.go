@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,23 @@ func TestCheckBadPanelArgument(t *testing.T) {
 		if !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "no such file or directory") {
 			t.Errorf("%v: stderr %q lacks %q and the cause", tt.env, r.stderr, tt.want)
 		}
+	}
+}
+
+func TestCheckRestoresCollectorSettings(t *testing.T) {
+	// check turns the collector off while it runs; the test process, like
+	// any caller of run, must get its settings back.
+	percent := debug.SetGCPercent(100)
+	debug.SetGCPercent(percent)
+	limit := debug.SetMemoryLimit(-1) // -1 reads the limit without changing it
+	srv := servePanel(t, readSample(t, "nvidia-3rigs.json"))
+
+	wantCode(t, rigtop(t, nil, "check", srv.URL), 0)
+
+	if got := debug.SetGCPercent(percent); got != percent {
+		t.Errorf("GC percent after check = %d, want %d", got, percent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != limit {
+		t.Errorf("memory limit after check = %d, want %d", got, limit)
 	}
 }
