@@ -16,10 +16,10 @@ func TestSimpleTemplatesMatchGoI18n(t *testing.T) {
 		name string
 		p    *Printer
 	}{{"en", New(English)}, {"ja", New(Japanese)}} {
-		if len(tag.p.simple) == 0 {
+		if len(tag.p.ready().simple) == 0 {
 			t.Fatalf("%s: no simple templates", tag.name)
 		}
-		for id, tmpl := range tag.p.simple {
+		for id, tmpl := range tag.p.ready().simple {
 			for shift := range values {
 				var pairs []any
 				for i, field := range tmpl.fields {

@@ -72,7 +72,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	c := newCommandLine(e, "check", args, int(checkUnknown))
 	f := c.addPollFlags()
 	var asJSON bool
-	c.fs.BoolVar(&asJSON, "json", false, c.p.T("cmd.flag.json"))
+	c.fs.BoolVar(&asJSON, "json", false, "cmd.flag.json")
 	panels, code, done := c.parse(args)
 	if done {
 		return code

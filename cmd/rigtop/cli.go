@@ -30,10 +30,13 @@ type commandLine struct {
 	version bool
 }
 
-// newCommandLine returns the command line of the command name. The help
-// text is written when the flags are defined, before they are parsed. So
-// its language comes from a valid --lang in args, else from the
-// environment. A lang key in the config file applies once it is read.
+// newCommandLine returns the command line of the command name. Its
+// language comes from a valid --lang in args, else from the environment. A
+// lang key in the config file applies once it is read.
+//
+// Each flag's usage is the catalogue id of its help text, which printHelp
+// renders. Defining the flags therefore does not wait for the catalogue,
+// which loads in the background while the command starts its work.
 func newCommandLine(e *env, name string, args []string, usageExit int) *commandLine {
 	c := &commandLine{e: e, name: name, usageExit: usageExit}
 	tag, err := locale.Detect(scanLangFlag(args), e.getenv)
@@ -45,8 +48,8 @@ func newCommandLine(e *env, name string, args []string, usageExit int) *commandL
 	c.fs = flag.NewFlagSet(c.command(), flag.ContinueOnError)
 	c.fs.SetOutput(io.Discard)
 	c.fs.Usage = func() { c.printHelp(c.fs.Output()) }
-	c.fs.StringVar(&c.lang, "lang", "", c.p.T("cmd.flag.lang"))
-	c.fs.BoolVar(&c.version, "version", false, c.p.T("cmd.flag.version"))
+	c.fs.StringVar(&c.lang, "lang", "", "cmd.flag.lang")
+	c.fs.BoolVar(&c.version, "version", false, "cmd.flag.version")
 	return c
 }
 

@@ -19,10 +19,10 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 	var interval = demoInterval
 	var logPath, logLevel string
 	var noDesktop bool
-	c.fs.DurationVar(&interval, "interval", demoInterval, c.p.T("cmd.flag.interval"))
-	c.fs.StringVar(&logPath, "log", "", c.p.T("cmd.flag.log"))
-	c.fs.StringVar(&logLevel, "log-level", "info", c.p.T("cmd.flag.log_level"))
-	c.fs.BoolVar(&noDesktop, "no-desktop", false, c.p.T("cmd.flag.demo_no_desktop"))
+	c.fs.DurationVar(&interval, "interval", demoInterval, "cmd.flag.interval")
+	c.fs.StringVar(&logPath, "log", "", "cmd.flag.log")
+	c.fs.StringVar(&logLevel, "log-level", "info", "cmd.flag.log_level")
+	c.fs.BoolVar(&noDesktop, "no-desktop", false, "cmd.flag.demo_no_desktop")
 	positional, code, done := c.parse(args)
 	if done {
 		return code

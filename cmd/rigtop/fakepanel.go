@@ -22,9 +22,9 @@ func runFakePanel(ctx context.Context, e *env, args []string) int {
 	c := newCommandLine(e, "fakepanel", args, exitUsage)
 	var listen, scenario string
 	var allowRemote bool
-	c.fs.StringVar(&listen, "listen", defaultListen, c.p.T("cmd.flag.listen"))
-	c.fs.StringVar(&scenario, "scenario", "", c.p.T("cmd.flag.scenario", "Names", strings.Join(panel.BuiltinScenarios(), ", ")))
-	c.fs.BoolVar(&allowRemote, "allow-remote", false, c.p.T("cmd.flag.allow_remote"))
+	c.fs.StringVar(&listen, "listen", defaultListen, "cmd.flag.listen")
+	c.fs.StringVar(&scenario, "scenario", "", "cmd.flag.scenario")
+	c.fs.BoolVar(&allowRemote, "allow-remote", false, "cmd.flag.allow_remote")
 	positional, code, done := c.parse(args)
 	if done {
 		return code

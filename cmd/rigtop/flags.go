@@ -43,13 +43,13 @@ func (c *commandLine) addPollFlags() *pollFlags {
 	return f
 }
 
-// sharedUsage returns the help text of a shared flag, saying so where check
-// does not use it.
+// sharedUsage returns the catalogue id of a shared flag's help text, saying
+// so where check does not use it.
 func (c *commandLine) sharedUsage(name string) string {
 	if c.name == "check" && checkUnusedFlags[name] {
-		return c.p.T("cmd.flag.check_unused")
+		return "cmd.flag.check_unused"
 	}
-	return c.p.T("cmd.flag." + flagID(name))
+	return "cmd.flag." + flagID(name)
 }
 
 // flagID returns the catalogue name of a flag: log-level is log_level.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"rigtop/panel"
 )
 
 // flagPlaceholders names the value each flag takes in the help text; a
@@ -42,7 +44,7 @@ func (c *commandLine) printHelp(w io.Writer) {
 	fmt.Fprintln(w, c.p.T("cmd.help.flags"))
 	c.fs.VisitAll(func(f *flag.Flag) {
 		fmt.Fprintln(w, "  "+c.flagSynopsis(f))
-		usage := f.Usage
+		usage := c.p.T(f.Usage, flagUsageFields(f.Name)...)
 		if def := c.defaultText(f); def != "" {
 			usage = c.p.T("cmd.help.with_default", "Usage", usage, "Value", def)
 		}
@@ -50,6 +52,14 @@ func (c *commandLine) printHelp(w io.Writer) {
 			fmt.Fprintln(w, "      "+line)
 		}
 	})
+}
+
+// flagUsageFields returns the template fields of a flag's help text.
+func flagUsageFields(name string) []any {
+	if name == "scenario" {
+		return []any{"Names", strings.Join(panel.BuiltinScenarios(), ", ")}
+	}
+	return nil
 }
 
 // flagSynopsis returns "--name VALUE", or "--name" for a switch.

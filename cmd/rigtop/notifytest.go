@@ -18,10 +18,10 @@ const notifyTestTimeout = 30 * time.Second
 func runNotifyTest(ctx context.Context, e *env, args []string) int {
 	c := newCommandLine(e, "notify-test", args, exitUsage)
 	f := &pollFlags{}
-	c.fs.StringVar(&f.config, "config", "", c.p.T("cmd.flag.config"))
-	c.fs.StringVar(&f.log, "log", "", c.p.T("cmd.flag.log"))
-	c.fs.StringVar(&f.logLevel, "log-level", "info", c.p.T("cmd.flag.log_level"))
-	c.fs.BoolVar(&f.noDesktop, "no-desktop", false, c.p.T("cmd.flag.no_desktop"))
+	c.fs.StringVar(&f.config, "config", "", "cmd.flag.config")
+	c.fs.StringVar(&f.log, "log", "", "cmd.flag.log")
+	c.fs.StringVar(&f.logLevel, "log-level", "info", "cmd.flag.log_level")
+	c.fs.BoolVar(&f.noDesktop, "no-desktop", false, "cmd.flag.no_desktop")
 	positional, code, done := c.parse(args)
 	if done {
 		return code
