@@ -204,7 +204,11 @@ func (m *Monitor) poll(ctx context.Context, force bool) Cycle {
 
 	m.mu.Lock()
 	now := m.now()
-	f := newFindings()
+	rigs := 0
+	for _, res := range results {
+		rigs += len(res.snapshot.Rigs)
+	}
+	f := newFindingsFor(rigs)
 	for i, ps := range m.panels {
 		res := results[i]
 		if !res.skipped {

@@ -76,11 +76,15 @@ func kindBit(k Kind) kindSet {
 	return 0
 }
 
-func newFindings() *findings {
+func newFindings() *findings { return newFindingsFor(0) }
+
+// newFindingsFor returns findings with room for the given number of rigs,
+// so that a large farm's map is not grown and rehashed rig by rig.
+func newFindingsFor(rigs int) *findings {
 	return &findings{
 		unknownPanels: map[string]bool{},
 		unknownRigs:   map[rigRef]bool{},
-		rigs:          map[rigRef]*rigFindings{},
+		rigs:          make(map[rigRef]*rigFindings, rigs),
 	}
 }
 
@@ -120,6 +124,32 @@ func (f *findings) markUnknown(k Key) {
 		rf.gpuUnknown = append(rf.gpuUnknown, make([]kindSet, k.GPU+1-len(rf.gpuUnknown))...)
 	}
 	rf.gpuUnknown[k.GPU] |= bit
+}
+
+// markGPUsUnknown records that the alerts of kind on every GPU of the rig
+// ref cannot be decided this poll. It is markUnknown for each GPU, with
+// the rig's findings looked up once.
+func (f *findings) markGPUsUnknown(ref rigRef, kind Kind, gpus []panel.GPU) {
+	bit := kindBit(kind)
+	if bit == 0 || len(gpus) == 0 {
+		for _, gpu := range gpus {
+			f.markUnknown(Key{Panel: ref.panel, RigID: ref.id, GPU: gpu.Index, Kind: kind})
+		}
+		return
+	}
+	rf := f.rig(ref)
+	for _, gpu := range gpus {
+		if gpu.Index < 0 || gpu.Index >= maxFindingsGPU {
+			f.markUnknown(Key{Panel: ref.panel, RigID: ref.id, GPU: gpu.Index, Kind: kind})
+			continue
+		}
+		if gpu.Index >= len(rf.gpuUnknown) {
+			grown := make([]kindSet, max(gpu.Index+1, len(gpus)))
+			copy(grown, rf.gpuUnknown)
+			rf.gpuUnknown = grown
+		}
+		rf.gpuUnknown[gpu.Index] |= bit
+	}
 }
 
 // unknown reports whether the alert with key k cannot be decided this poll.
@@ -178,6 +208,8 @@ type rules struct {
 	history *history
 	// bootedSince is when the monitor first saw each rig in just_booted.
 	bootedSince map[rigRef]time.Time
+	// lastMiner and lastUnit are the miner and hash unit of the last rig.
+	lastMiner, lastUnit string
 }
 
 func newRules(window time.Duration) *rules {
@@ -205,7 +237,7 @@ func (r *rules) evaluateRig(f *findings, panelName string, rig panel.Rig, cfg Co
 	}
 
 	rh := r.history.rig(ref, now)
-	unit := HashUnit(rig.Miner)
+	unit := r.hashUnit(rig.Miner)
 	base.Values.Unit = unit
 	gpuDeadProblems(f, base, &rig)
 	r.gpuSlowProblems(f, base, rh, &rig, cfg, now)
@@ -213,6 +245,15 @@ func (r *rules) evaluateRig(f *findings, panelName string, rig panel.Rig, cfg Co
 	fanStoppedProblems(f, base, &rig, cfg)
 	r.hashDropProblem(f, base, rh, &rig, cfg, now)
 	r.history.record(rh, rig, now)
+}
+
+// hashUnit is HashUnit, remembering the last miner's unit: a farm runs a
+// few miners, and the decoder shares each name's string between rigs.
+func (r *rules) hashUnit(miner string) string {
+	if miner != r.lastMiner || r.lastUnit == "" {
+		r.lastMiner, r.lastUnit = miner, HashUnit(miner)
+	}
+	return r.lastUnit
 }
 
 // forget drops per-rig state that has expired.
@@ -360,15 +401,18 @@ func hashingCounts(rig *panel.Rig) (hashing, detected int) {
 // markRigUnknown keeps every alert of kind on the rig and its GPUs as it is.
 func markRigUnknown(f *findings, rigKey Key, kind Kind, rig *panel.Rig) {
 	f.markUnknown(withKind(rigKey, kind))
-	for _, gpu := range rig.GPUs {
-		f.markUnknown(withGPU(rigKey, gpu.Index, kind))
-	}
+	f.markGPUsUnknown(rigRef{rigKey.Panel, rigKey.RigID}, kind, rig.GPUs)
 }
 
 // gpuSlowProblems reports each GPU hashing below GPUSlowPercent of its own
 // median over the window.
 func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *panel.Rig, cfg Config, now time.Time) {
 	if cfg.GPUSlowPercent <= 0 {
+		return
+	}
+	if rh == nil {
+		// No history, so no GPU has a median to compare with.
+		f.markGPUsUnknown(rigRef{base.Key.Panel, base.Key.RigID}, KindGPUSlow, rig.GPUs)
 		return
 	}
 	for _, gpu := range rig.GPUs {
@@ -398,25 +442,26 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *
 // GPUHotCriticalC, else warning at GPUHotWarningC.
 func gpuHotProblems(f *findings, base problem, rig *panel.Rig, cfg Config) {
 	for _, gpu := range rig.GPUs {
-		key := withGPU(base.Key, gpu.Index, KindGPUHot)
 		temp, ok := finite(gpu.TempC.Opt())
 		if !ok {
-			f.markUnknown(key)
+			f.markUnknown(withGPU(base.Key, gpu.Index, KindGPUHot))
 			continue
 		}
-		p := base
-		p.Key = key
-		p.Values.TempC = temp
+		var severity Severity
+		var threshold float64
 		switch {
 		case cfg.GPUHotCriticalC > 0 && temp >= cfg.GPUHotCriticalC:
-			p.Severity = SeverityCritical
-			p.Values.Threshold = cfg.GPUHotCriticalC
+			severity, threshold = SeverityCritical, cfg.GPUHotCriticalC
 		case cfg.GPUHotWarningC > 0 && temp >= cfg.GPUHotWarningC:
-			p.Severity = SeverityWarning
-			p.Values.Threshold = cfg.GPUHotWarningC
+			severity, threshold = SeverityWarning, cfg.GPUHotWarningC
 		default:
 			continue
 		}
+		p := base
+		p.Key = withGPU(base.Key, gpu.Index, KindGPUHot)
+		p.Severity = severity
+		p.Values.TempC = temp
+		p.Values.Threshold = threshold
 		f.add(p)
 	}
 }
