@@ -54,6 +54,8 @@ func TestBadPanelRejected(t *testing.T) {
 		{"white space only", " \n\r\n\t", KindEmpty, -1},
 		{"truncated JSON", truncated, KindTruncated, int64(len(truncated))},
 		{"truncated after the last rig", `{"rigs":{"aa01":` + goodRig + `,`, KindTruncated, int64(len(`{"rigs":{"aa01":` + goodRig + `,`))},
+		{"NUL byte for a value", "{\"rigs\":\x00}", KindInvalidJSON, 8},
+		{"NUL byte alone", "\x00", KindInvalidJSON, 0},
 		{"top-level array", `[{"rigs":{"aa01":` + goodRig + `}}]`, KindNotPanel, -1},
 		{"top-level string", `"rigs"`, KindNotPanel, -1},
 		{"top-level number", `42`, KindNotPanel, -1},

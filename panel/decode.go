@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,6 +85,12 @@ type decoder struct {
 	// parts is the streamed input, whose part buffers are released after
 	// each rig; nil when the whole body is in memory.
 	parts *textStream
+	// half is the second half of the rigs, read by another decoder until
+	// this one reaches its start; nil when there is none.
+	half *rigHalf
+	// abandon is set, in the decoder of a second half, when its rigs are
+	// no longer needed.
+	abandon *atomic.Bool
 	// shapeErr is set when the JSON is valid so far but not a panel. It is
 	// returned only if the rest of the body is valid JSON, because a syntax
 	// error is the more useful report.
@@ -202,6 +209,14 @@ func (d *decoder) rigList() error {
 
 // rigMember reads the value of one "rigs" member.
 func (d *decoder) rigMember(rawID string) error {
+	if d.half != nil && int64(d.scan.keyStart) >= d.half.start && d.joinHalf() {
+		// The scanner is now at the '}' that ends "rigs", and
+		// reads it as this member's end.
+		return nil
+	}
+	if d.abandon != nil && d.abandon.Load() {
+		return errAbandoned
+	}
 	if d.scan.peek() != '{' {
 		v, err := d.scan.value()
 		if err != nil {

@@ -50,7 +50,7 @@ func (s *fileSource) Fetch(ctx context.Context) (Snapshot, error) {
 	defer f.Close()
 
 	if size > 0 {
-		snap, err, whole := decodeStream(f, size, s.maxBody, s.name, s.now)
+		snap, err, whole := decodeFileStream(f, f, size, s.maxBody, s.name, s.now)
 		if !whole {
 			return s.result(snap, err)
 		}

@@ -136,7 +136,7 @@ func (s *httpSource) fetch(parent context.Context, stream bool) (snap Snapshot, 
 
 	if stream && resp.ContentLength > 0 {
 		in := &textStream{r: resp.Body, size: resp.ContentLength, limit: s.maxBody, partBytes: streamPartBytes}
-		snap, err, whole := decodeFrom(in, s.name, s.now)
+		snap, err, whole := decodeFrom(in, nil, s.name, s.now)
 		switch {
 		case in.overLimit:
 			return Snapshot{}, s.tooLarge(status), false

@@ -29,6 +29,9 @@ type jsonScanner struct {
 	// more returns keep followed by the next part of a streamed input, or
 	// false at its end. It is nil when data is the whole input.
 	more func(keep string) (string, bool)
+	// keyStart is the offset of the opening quote of the last object key
+	// read.
+	keyStart int
 }
 
 // offset returns the position in the whole input.
@@ -133,6 +136,15 @@ func (s *jsonScanner) errEOF() error {
 	return &jsonSyntaxError{Offset: s.offset(), Msg: "unexpected end of JSON input", Truncated: true}
 }
 
+// errEnd returns the error for a 0 from peek: the end of the input, or a
+// NUL byte, which is invalid there.
+func (s *jsonScanner) errEnd(context string) error {
+	if s.pos < len(s.data) {
+		return s.errChar(context)
+	}
+	return s.errEOF()
+}
+
 func (s *jsonScanner) errChar(context string) error {
 	s.ensure(utf8.UTFMax)
 	r, _ := utf8.DecodeRuneInString(s.data[s.pos:])
@@ -178,7 +190,7 @@ func (s *jsonScanner) end() error {
 func (s *jsonScanner) value() (jsonScalar, error) {
 	switch c := s.peek(); {
 	case c == 0:
-		return jsonScalar{}, s.errEOF()
+		return jsonScalar{}, s.errEnd("looking for beginning of value")
 	case c == '"':
 		raw, escaped, err := s.rawStr()
 		return jsonScalar{kind: jsonString, text: raw, escaped: escaped}, err
@@ -214,14 +226,22 @@ func (s *jsonScanner) object(member func(key string) error) error {
 		s.depth--
 		return nil
 	}
+	return s.members(member)
+}
+
+// members reads the members of an object from its first key, or from the
+// key after a comma, to its closing '}', calling member for each key. The
+// depth must already count the object.
+func (s *jsonScanner) members(member func(key string) error) error {
 	for {
 		switch c := s.peek(); c {
 		case 0:
-			return s.errEOF()
+			return s.errEnd("looking for beginning of object key string")
 		case '"':
 		default:
 			return s.errChar("looking for beginning of object key string")
 		}
+		s.keyStart = s.offset()
 		key, escaped, err := s.rawStr()
 		if err != nil {
 			return err
@@ -232,7 +252,7 @@ func (s *jsonScanner) object(member func(key string) error) error {
 
 		switch c := s.peek(); c {
 		case 0:
-			return s.errEOF()
+			return s.errEnd("after object key")
 		case ':':
 			s.pos++
 		default:
@@ -244,7 +264,7 @@ func (s *jsonScanner) object(member func(key string) error) error {
 
 		switch c := s.peek(); c {
 		case 0:
-			return s.errEOF()
+			return s.errEnd("after object key:value pair")
 		case ',':
 			s.pos++
 		case '}':
@@ -275,7 +295,7 @@ func (s *jsonScanner) array(elem func() error) error {
 		}
 		switch c := s.peek(); c {
 		case 0:
-			return s.errEOF()
+			return s.errEnd("after array element")
 		case ',':
 			s.pos++
 		case ']':

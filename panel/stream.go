@@ -2,6 +2,7 @@ package panel
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -12,26 +13,23 @@ import (
 // streamPartBytes is how much of a streamed panel is read at a time.
 const streamPartBytes = 64 << 10
 
-// decodeStream decodes a panel read from r in parts, which keeps only the
-// part being read in memory instead of the whole body: a 5,000-rig panel
-// is 8.6 MB. size is the input's length, which sizes the rig slice.
-//
-// It handles only the common case, UTF-8 text without ESC bytes within
-// limit bytes. Anything else (a Japanese legacy encoding, an ESC byte that
-// may start ISO-2022-JP, a body over the limit, a read error) returns
-// whole=true, and the caller must decode the whole body with Decode, which
-// returns what Decode returns for any body, errors included.
-func decodeStream(r io.Reader, size, limit int64, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
-	return decodeParts(r, size, limit, streamPartBytes, source, now)
-}
-
-// decodeParts is decodeStream reading partBytes at a time.
+// decodeParts decodes a panel read from r, partBytes at a time, as
+// decodeFrom does.
 func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
-	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, source, now)
+	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, nil, source, now)
 }
 
-// decodeFrom decodes the panel that in reads, as decodeStream does.
-func decodeFrom(in *textStream, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+// decodeFrom decodes the panel that in reads in parts, which keeps only the
+// part being read in memory instead of the whole body: a 5,000-rig panel
+// is 8.6 MB. The input's size, from in, sizes the rig slice. half, when not
+// nil, is the second half of the rigs, read at the same time.
+//
+// It handles only the common case, UTF-8 text without ESC bytes within the
+// limit. Anything else (a Japanese legacy encoding, an ESC byte that may
+// start ISO-2022-JP, a body over the limit, a read error) returns
+// whole=true, and the caller must decode the whole body with Decode.
+// Otherwise it returns what Decode returns for the body, errors included.
+func decodeFrom(in *textStream, half *rigHalf, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
 	size := in.size
 	d := &decoder{
 		scan:    jsonScanner{total: int(size), more: in.next},
@@ -39,6 +37,12 @@ func decodeFrom(in *textStream, source string, now func() time.Time) (snap Snaps
 		source:  source,
 		strings: newInterner(),
 		gpus:    newGPUBuilder(int(size)),
+		half:    half,
+	}
+	if half != nil {
+		// Both halves keep a core busy, so a goroutine per half building
+		// GPUs would only take turns with them.
+		d.gpus = newGPUBuilder(0)
 	}
 	defer d.gpus.stop()
 	// The decoder counts offsets after the byte order mark, as Decode does.
@@ -48,13 +52,24 @@ func decodeFrom(in *textStream, source string, now func() time.Time) (snap Snaps
 	switch c := d.scan.peek(); {
 	case in.abandoned():
 		return Snapshot{}, nil, true
-	case c == 0:
+	case c == 0 && d.scan.pos == len(d.scan.data):
 		return Snapshot{}, checkJSONStart(""), false
 	case c == '<':
 		return Snapshot{}, checkJSONStart("<"), false
 	}
 
 	snap, err = d.document(now)
+	if err != nil {
+		// The rest of the body may still be one the stream does not
+		// handle, such as Shift_JIS text, for which Decode reports the
+		// error as it reads in that encoding. So it is read to the end.
+		for !in.abandoned() {
+			if _, ok := in.next(""); !ok {
+				break
+			}
+			d.releaseParts()
+		}
+	}
 	if in.abandoned() {
 		return Snapshot{}, nil, true
 	}
@@ -74,7 +89,7 @@ type textStream struct {
 	// carry holds the first bytes of a character cut by the end of a read.
 	carry []byte
 	eof   bool
-	// gaveUp is set when the body is not one decodeStream handles, or
+	// gaveUp is set when the body is not one decodeFrom handles, or
 	// when reading failed (err) or passed the limit (overLimit).
 	gaveUp    bool
 	err       error
@@ -171,6 +186,22 @@ func (t *textStream) next(keep string) (string, bool) {
 	}
 	t.cur = buf
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
+}
+
+// skipTo goes on reading the body at offset, which must start a character.
+// The reader must be an io.Seeker. Failing to seek ends the stream as a
+// read error does.
+func (t *textStream) skipTo(offset int64) {
+	seeker, ok := t.r.(io.Seeker)
+	if !ok {
+		t.err, t.gaveUp = errors.New("panel: the stream cannot skip ahead"), true
+		return
+	}
+	if _, err := seeker.Seek(offset, io.SeekStart); err != nil {
+		t.err, t.gaveUp = err, true
+		return
+	}
+	t.read, t.carry, t.eof = offset, nil, false
 }
 
 // readFull reads until p is full. Unlike io.ReadFull it returns the

@@ -31,7 +31,7 @@ func TestDecodeStreamReusesParts(t *testing.T) {
 	}
 	for _, part := range []int{512, 4096, streamPartBytes} {
 		in := &textStream{r: bytes.NewReader(body), size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: part}
-		got, err, whole := decodeFrom(in, "test", func() time.Time { return fetchedAt })
+		got, err, whole := decodeFrom(in, nil, "test", func() time.Time { return fetchedAt })
 		if err != nil || whole {
 			t.Fatalf("parts of %d: err %v, whole %v", part, err, whole)
 		}
@@ -74,18 +74,13 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 		"invalid utf-8":     []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"\xff\xfe\"}}}"),
 		"raw escape byte":   []byte("{\"rigs\":{\"r\":{\"rack_loc\":\"a\x1b[31mb\"}}}"),
 		"cut japanese text": []byte(`{"rigs":{"r1":{"rack_loc":"あいうえおかきくけこ"}}}`),
+		// A syntax error in the first part, and a byte later that is not
+		// UTF-8, which makes Decode read the body as Shift_JIS.
+		"error before shift_jis": []byte("三号0\x9fA"),
+		"nul byte":               []byte("\x00"),
+		"nul byte for a value":   []byte("{\"rigs\":{\"a\":\x00}}"),
 	}
-	samples, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, path := range samples {
-		body, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[filepath.Base(path)] = body
-	}
+	addSamplePanels(t, bodies)
 
 	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return fetchedAt }
@@ -109,6 +104,23 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 				t.Errorf("%s, parts of %d: the snapshot differs from Decode's:\n got %+v\nwant %+v", name, part, got, want)
 			}
 		}
+	}
+}
+
+// addSamplePanels adds every real panel response in testdata to bodies,
+// under its file name.
+func addSamplePanels(t *testing.T, bodies map[string][]byte) {
+	t.Helper()
+	samples, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range samples {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[filepath.Base(path)] = body
 	}
 }
 
