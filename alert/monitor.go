@@ -314,9 +314,7 @@ func (m *Monitor) applyFetch(f *findings, ps *panelState, res fetchResult, now t
 	ps.snapshot = res.snapshot
 	ps.hasSnapshot = true
 	ps.lastOK = now
-	for _, rig := range res.snapshot.Rigs {
-		m.rules.evaluateRig(f, ps.name, rig, m.cfg, now)
-	}
+	m.rules.evaluateRigs(f, ps.name, res.snapshot.Rigs, m.cfg, now)
 	for _, re := range res.snapshot.RigErrors {
 		f.unknownRigs[rigRef{ps.name, re.RigID}] = true
 	}

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"sync"
 	"time"
 
 	"rigtop/panel"
@@ -36,6 +37,8 @@ type findings struct {
 	// otherUnknown holds the undecided alerts that have no bit: a GPU index
 	// out of range or a kind the rules do not mark.
 	otherUnknown map[Key]bool
+	// lastMiner and lastUnit are the miner and hash unit of the last rig.
+	lastMiner, lastUnit string
 }
 
 // rigFindings are the findings about one rig.
@@ -89,6 +92,30 @@ func newFindingsFor(rigs int) *findings {
 }
 
 func (f *findings) add(p problem) { f.problems = append(f.problems, p) }
+
+// merge adds the findings of o, about other rigs than f's, to f.
+func (f *findings) merge(o *findings) {
+	f.problems = append(f.problems, o.problems...)
+	for ref, rf := range o.rigs {
+		f.rigs[ref] = rf
+	}
+	for k := range o.otherUnknown {
+		if f.otherUnknown == nil {
+			f.otherUnknown = map[Key]bool{}
+		}
+		f.otherUnknown[k] = true
+	}
+	f.last = nil
+}
+
+// hashUnit is HashUnit, remembering the last miner's unit: a farm runs a
+// few miners, and the decoder shares each name's string between rigs.
+func (f *findings) hashUnit(miner string) string {
+	if miner != f.lastMiner || f.lastUnit == "" {
+		f.lastMiner, f.lastUnit = miner, HashUnit(miner)
+	}
+	return f.lastUnit
+}
 
 // rig returns the findings about the rig ref, creating them when absent.
 func (f *findings) rig(ref rigRef) *rigFindings {
@@ -208,52 +235,109 @@ type rules struct {
 	history *history
 	// bootedSince is when the monitor first saw each rig in just_booted.
 	bootedSince map[rigRef]time.Time
-	// lastMiner and lastUnit are the miner and hash unit of the last rig.
-	lastMiner, lastUnit string
 }
 
 func newRules(window time.Duration) *rules {
 	return &rules{history: newHistory(window), bootedSince: map[rigRef]time.Time{}}
 }
 
+// rigState is the state the rules keep about one rig, looked up before the
+// rig is evaluated so that rigs can be evaluated in parallel.
+type rigState struct {
+	// history is the rig's hash-rate history, nil when the history is off.
+	history *rigHistory
+	// bootedSince is when the monitor first saw the rig in just_booted,
+	// or zero when the rig is in another condition.
+	bootedSince time.Time
+}
+
+// state returns the rig's state at this poll, recording when it entered
+// just_booted and forgetting that once it has left.
+func (r *rules) state(ref rigRef, rig *panel.Rig, now time.Time) rigState {
+	st := rigState{history: r.history.rig(ref, now)}
+	if rig.Condition != panel.JustBooted {
+		delete(r.bootedSince, ref)
+		return st
+	}
+	since, ok := r.bootedSince[ref]
+	if !ok {
+		since = now
+		r.bootedSince[ref] = now
+	}
+	st.bootedSince = since
+	return st
+}
+
+// minParallelRigs is the number of rigs from which evaluateRigs runs the
+// rules on two goroutines: below it, starting the second one costs more
+// than it saves.
+var minParallelRigs = 1000
+
+// evaluateRigs adds the problems of every rig of one panel to f and records
+// their hash rates in the history. A large farm is evaluated in two halves
+// at once, each into findings of its own that are merged into f.
+func (r *rules) evaluateRigs(f *findings, panelName string, rigs []panel.Rig, cfg Config, now time.Time) {
+	states := make([]rigState, len(rigs))
+	for i := range rigs {
+		states[i] = r.state(rigRef{panelName, rigs[i].ID}, &rigs[i], now)
+	}
+	if len(rigs) < minParallelRigs {
+		for i := range rigs {
+			r.evaluate(f, panelName, &rigs[i], states[i], cfg, now)
+		}
+		return
+	}
+
+	half := len(rigs) / 2
+	second := newFindingsFor(len(rigs) - half)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := half; i < len(rigs); i++ {
+			r.evaluate(second, panelName, &rigs[i], states[i], cfg, now)
+		}
+	})
+	for i := range half {
+		r.evaluate(f, panelName, &rigs[i], states[i], cfg, now)
+	}
+	wg.Wait()
+	f.merge(second)
+}
+
 // evaluateRig adds the problems of one rig to f, then records the rig's
-// hash rates in the history. The medians are taken before recording, so a
-// reading is compared with the ones before it.
+// hash rates in the history.
 func (r *rules) evaluateRig(f *findings, panelName string, rig panel.Rig, cfg Config, now time.Time) {
+	r.evaluate(f, panelName, &rig, r.state(rigRef{panelName, rig.ID}, &rig, now), cfg, now)
+}
+
+// evaluate adds the problems of one rig in state st to f, then records the
+// rig's hash rates in its history. The medians are taken before recording,
+// so a reading is compared with the ones before it. It reads the rules'
+// maps and writes only f and the rig's own history, so that two halves of
+// a farm can be evaluated at once.
+func (r *rules) evaluate(f *findings, panelName string, rig *panel.Rig, st rigState, cfg Config, now time.Time) {
 	cfg = cfg.ForRig(rig.ID, rig.Label)
 	ref := rigRef{panelName, rig.ID}
 	base := problem{Key: Key{Panel: panelName, RigID: rig.ID, GPU: NoGPU}, RigLabel: rig.Name()}
 
-	r.conditionProblem(f, base, ref, &rig, cfg, now)
-	stale, staleKnown := staleProblem(f, base, &rig, cfg)
+	conditionProblem(f, base, rig, st.bootedSince, cfg, now)
+	stale, staleKnown := staleProblem(f, base, rig, cfg)
 	if !staleKnown {
 		f.markUnknown(withKind(base.Key, KindStale))
 	}
 
 	if rig.Condition.Health() == panel.Failure || stale {
 		f.rig(ref).down = true
-		r.history.rig(ref, now)
 		return
 	}
 
-	rh := r.history.rig(ref, now)
-	unit := r.hashUnit(rig.Miner)
-	base.Values.Unit = unit
-	gpuDeadProblems(f, base, &rig)
-	r.gpuSlowProblems(f, base, rh, &rig, cfg, now)
-	gpuHotProblems(f, base, &rig, cfg)
-	fanStoppedProblems(f, base, &rig, cfg)
-	r.hashDropProblem(f, base, rh, &rig, cfg, now)
-	r.history.record(rh, rig, now)
-}
-
-// hashUnit is HashUnit, remembering the last miner's unit: a farm runs a
-// few miners, and the decoder shares each name's string between rigs.
-func (r *rules) hashUnit(miner string) string {
-	if miner != r.lastMiner || r.lastUnit == "" {
-		r.lastMiner, r.lastUnit = miner, HashUnit(miner)
-	}
-	return r.lastUnit
+	rh := st.history
+	base.Values.Unit = f.hashUnit(rig.Miner)
+	gpuDeadProblems(f, base, rig)
+	r.gpuSlowProblems(f, base, rh, rig, cfg, now)
+	gpuHotProblems(f, base, rig, cfg)
+	fanStoppedProblems(f, base, rig, cfg)
+	r.hashDropProblem(f, base, rh, rig, cfg, now)
+	r.history.record(rh, *rig, now)
 }
 
 // forget drops per-rig state that has expired.
@@ -280,15 +364,13 @@ func withGPU(k Key, index int, kind Kind) Key {
 // conditionProblem adds the panel's condition as a problem. Failures are
 // critical, and degraded and unrecognised conditions are warnings.
 // just_booted is a warning only once it has lasted longer than the boot
-// grace, measured by the rig's uptime or by how long the monitor has seen it.
-func (r *rules) conditionProblem(f *findings, base problem, ref rigRef, rig *panel.Rig, cfg Config, now time.Time) {
+// grace, measured by the rig's uptime or by the time since bootedSince,
+// when the monitor first saw it in just_booted.
+func conditionProblem(f *findings, base problem, rig *panel.Rig, bootedSince time.Time, cfg Config, now time.Time) {
 	p := base
 	p.Key.Kind = KindCondition
 	p.Values.Condition = rig.Condition
 
-	if rig.Condition != panel.JustBooted {
-		delete(r.bootedSince, ref)
-	}
 	switch rig.Condition.Health() {
 	case panel.Healthy:
 		return
@@ -302,12 +384,7 @@ func (r *rules) conditionProblem(f *findings, base problem, ref rigRef, rig *pan
 		return
 	}
 
-	since, ok := r.bootedSince[ref]
-	if !ok {
-		since = now
-		r.bootedSince[ref] = now
-	}
-	held := now.Sub(since)
+	held := now.Sub(bootedSince)
 	if rig.Uptime.Known && rig.Uptime.Value > held {
 		held = rig.Uptime.Value
 	}

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"rigtop/alert"
 	"rigtop/locale"
@@ -233,6 +234,10 @@ func newCheckReport(p *locale.Printer, cycle alert.Cycle) *checkReport {
 		r.Panels = append(r.Panels, panelResult)
 	}
 
+	// The rigs are counted while the problems are described, which for a
+	// large farm with many problems takes a few milliseconds each.
+	var counted sync.WaitGroup
+	counted.Go(func() { r.countRigs(cycle.Rigs, cycle.Alerts) })
 	for _, a := range cycle.Alerts {
 		if a.State == alert.StateResolved || a.Severity == alert.SeverityNone {
 			continue
@@ -241,6 +246,7 @@ func newCheckReport(p *locale.Printer, cycle alert.Cycle) *checkReport {
 		status = worse(status, problem.status)
 		r.Problems = append(r.Problems, problem)
 	}
+	counted.Wait()
 	for _, ps := range failed {
 		status = worse(status, checkUnknown)
 		if !hasSourceProblem(r.Problems, ps.Name) {
@@ -249,7 +255,6 @@ func newCheckReport(p *locale.Printer, cycle alert.Cycle) *checkReport {
 	}
 	slices.SortStableFunc(r.Problems, func(a, b checkProblem) int { return b.status.rank() - a.status.rank() })
 
-	r.countRigs(cycle.Rigs, cycle.Alerts)
 	r.Status = status.String()
 	r.ExitCode = int(status)
 	r.Summary = r.summary(p, status, failed)
@@ -326,7 +331,10 @@ func severityID(s alert.Severity) string {
 func (r *checkReport) countRigs(rigs []panel.Rig, alerts []alert.Alert) {
 	notReporting := alert.NotReporting(alerts)
 	byUnit := map[string]float64{}
-	for _, rig := range rigs {
+	// Most rigs of a farm run the same miner as the rig before them.
+	var lastMiner, lastUnit string
+	for i := range rigs {
+		rig := &rigs[i]
 		r.RigsTotal++
 		if rig.GPUsDetected.Known {
 			r.GPUsTotal += rig.GPUsDetected.Value
@@ -341,7 +349,10 @@ func (r *checkReport) countRigs(rigs []panel.Rig, alerts []alert.Alert) {
 		// A negative rate, which no working miner reports, would lower
 		// the farm's total.
 		if rig.Hash.Known && rig.Hash.Value > 0 {
-			byUnit[alert.HashUnit(rig.Miner)] += rig.Hash.Value
+			if rig.Miner != lastMiner || lastUnit == "" {
+				lastMiner, lastUnit = rig.Miner, alert.HashUnit(rig.Miner)
+			}
+			byUnit[lastUnit] += rig.Hash.Value
 		}
 	}
 	for unit, value := range byUnit {
