@@ -28,6 +28,20 @@ import (
 // not in a known encoding, invalid or truncated JSON, or JSON that is not a
 // panel (not an object, or without a "rigs" object).
 func Decode(body []byte, source string, fetchedAt time.Time) (Snapshot, error) {
+	return decodeWhole(body, decodeSettings{source: source}, fetchedAt)
+}
+
+// decodeSettings are a source's options for the decoder.
+type decodeSettings struct {
+	// source names the source for Snapshot.Source and Rig.Panel.
+	source string
+	// skipDetails leaves out what only a rig's detail screen shows, as
+	// HTTPOptions.SkipDetails describes.
+	skipDetails bool
+}
+
+// decodeWhole is Decode with settings.
+func decodeWhole(body []byte, set decodeSettings, fetchedAt time.Time) (Snapshot, error) {
 	text, err := toUTF8(body)
 	if err != nil {
 		return Snapshot{}, err
@@ -38,10 +52,11 @@ func Decode(body []byte, source string, fetchedAt time.Time) (Snapshot, error) {
 	}
 
 	d := &decoder{
-		scan:    jsonScanner{data: text, total: len(text)},
-		source:  source,
-		strings: newInterner(),
-		gpus:    newGPUBuilder(len(text)),
+		scan:        jsonScanner{data: text, total: len(text)},
+		source:      set.source,
+		skipDetails: set.skipDetails,
+		strings:     newInterner(),
+		gpus:        newGPUBuilder(len(text)),
 	}
 	defer d.gpus.stop()
 	snap, err := d.document(func() time.Time { return fetchedAt })
@@ -70,6 +85,8 @@ type decoder struct {
 	scan    jsonScanner
 	source  string
 	strings *interner
+	// skipDetails is decodeSettings.skipDetails.
+	skipDetails bool
 
 	// entries lists every member of "rigs" in document order; they are
 	// deduplicated and sorted once the document is read.

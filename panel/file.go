@@ -17,6 +17,7 @@ type fileSource struct {
 	path    string
 	maxBody int64
 	now     func() time.Time
+	decode  decodeSettings
 }
 
 func newFileSource(name, path string, opts HTTPOptions) *fileSource {
@@ -25,6 +26,7 @@ func newFileSource(name, path string, opts HTTPOptions) *fileSource {
 		path:    path,
 		maxBody: cmpOr(opts.MaxBodyBytes, DefaultMaxBodyBytes),
 		now:     opts.Now,
+		decode:  decodeSettings{source: name, skipDetails: opts.SkipDetails},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -50,7 +52,7 @@ func (s *fileSource) Fetch(ctx context.Context) (Snapshot, error) {
 	defer f.Close()
 
 	if size > 0 {
-		snap, err, whole := decodeFileStream(f, f, size, s.maxBody, s.name, s.now)
+		snap, err, whole := decodeFileStream(f, f, size, s.maxBody, s.decode, s.now)
 		if !whole {
 			return s.result(snap, err)
 		}
@@ -63,7 +65,7 @@ func (s *fileSource) Fetch(ctx context.Context) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return s.result(Decode(body, s.name, s.now()))
+	return s.result(decodeWhole(body, s.decode, s.now()))
 }
 
 // result turns a decode error into a FetchError.

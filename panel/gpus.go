@@ -23,6 +23,17 @@ const (
 	numGPULists
 )
 
+// readByRules reports whether the alert rules or the farm totals read the
+// list: the hash rates, temperatures and fans. The others only show on a
+// rig's detail screen.
+func (l gpuList) readByRules() bool {
+	switch l {
+	case listHash, listTemp, listFanRPM, listFanPercent:
+		return true
+	}
+	return false
+}
+
 // gpuListFor returns the list a panel field name holds, if it is one.
 func gpuListFor(key string) (gpuList, bool) {
 	switch key {

@@ -30,6 +30,7 @@ type httpSource struct {
 	maxBody int64
 	agent   string
 	now     func() time.Time
+	decode  decodeSettings
 	// wholeBodies is set once a body needed the whole-body decoder.
 	wholeBodies atomic.Bool
 }
@@ -42,6 +43,7 @@ func newHTTPSource(name, panelURL string, opts HTTPOptions) *httpSource {
 		maxBody: cmpOr(opts.MaxBodyBytes, DefaultMaxBodyBytes),
 		agent:   cmpOr(opts.UserAgent, DefaultUserAgent),
 		now:     opts.Now,
+		decode:  decodeSettings{source: name, skipDetails: opts.SkipDetails},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -136,7 +138,7 @@ func (s *httpSource) fetch(parent context.Context, stream bool) (snap Snapshot, 
 
 	if stream && resp.ContentLength > 0 {
 		in := &textStream{r: resp.Body, size: resp.ContentLength, limit: s.maxBody, partBytes: streamPartBytes}
-		snap, err, whole := decodeFrom(in, nil, s.name, s.now)
+		snap, err, whole := decodeFrom(in, nil, s.decode, s.now)
 		switch {
 		case in.overLimit:
 			return Snapshot{}, s.tooLarge(status), false
@@ -157,7 +159,7 @@ func (s *httpSource) fetch(parent context.Context, stream bool) (snap Snapshot, 
 	if err != nil {
 		return Snapshot{}, s.classify(parent, err, status, read), false
 	}
-	snap, err = Decode(body, s.name, s.now())
+	snap, err = decodeWhole(body, s.decode, s.now())
 	if err != nil {
 		return Snapshot{}, s.decodeError(err, status), false
 	}

@@ -32,7 +32,9 @@ func (d *decoder) rig(r *Rig, id string) error {
 
 func (d *decoder) setRigField(r *Rig, lists *gpuLists, key string, v jsonScalar) {
 	if list, ok := gpuListFor(key); ok {
-		lists.set(list, v)
+		if !d.skipDetails || list.readByRules() {
+			lists.set(list, v)
+		}
 		return
 	}
 
@@ -60,7 +62,9 @@ func (d *decoder) setRigField(r *Rig, lists *gpuLists, key string, v jsonScalar)
 	case "miner_secs":
 		r.MinerUptime = secondsOf(v)
 	case "meminfo":
-		lists.setMeminfo(v)
+		if !d.skipDetails {
+			lists.setMeminfo(v)
+		}
 
 	case "ip":
 		r.IP = textOf(v)

@@ -23,6 +23,12 @@ type HTTPOptions struct {
 	Client *http.Client
 	// Now is the local clock; nil means time.Now.
 	Now func() time.Time
+	// SkipDetails leaves out what only a rig's detail screen shows: each
+	// GPU's model, bus, video BIOS, memory type, clocks, power tune,
+	// voltage, watts and memory size are left unknown. The alert rules
+	// and farm totals read none of them, and a large panel decodes
+	// faster without them.
+	SkipDetails bool
 }
 
 // Fetch defaults.

@@ -26,29 +26,29 @@ const splitWindowBytes = 64 << 10
 // member of "rigs" is known only then. If it does not, or the second
 // decoder failed, the first decoder reads on by itself. Either way the
 // result is what decodeFrom returns.
-func decodeFileStream(f io.ReadSeeker, at io.ReaderAt, size, limit int64, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+func decodeFileStream(f io.ReadSeeker, at io.ReaderAt, size, limit int64, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole bool) {
 	in := &textStream{r: f, size: size, limit: limit, partBytes: streamPartBytes}
 	if size < minSplitBytes {
-		return decodeFrom(in, nil, source, now)
+		return decodeFrom(in, nil, set, now)
 	}
-	snap, err, whole, _ = decodeSplit(in, at, size/2, source, now)
+	snap, err, whole, _ = decodeSplit(in, at, size/2, set, now)
 	return snap, err, whole
 }
 
 // decodeSplit decodes in, with a second decoder reading from the first rig
 // found at or after the offset guess of at, which must read the same body.
 // joined reports whether the first decoder took the second one's rigs.
-func decodeSplit(in *textStream, at io.ReaderAt, guess int64, source string, now func() time.Time) (snap Snapshot, err error, whole, joined bool) {
+func decodeSplit(in *textStream, at io.ReaderAt, guess int64, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole, joined bool) {
 	start, ok := findRigStart(at, guess)
 	if !ok {
-		snap, err, whole = decodeFrom(in, nil, source, now)
+		snap, err, whole = decodeFrom(in, nil, set, now)
 		return snap, err, whole, false
 	}
 	half := &rigHalf{start: start, done: make(chan struct{})}
-	go half.decode(at, in, source)
+	go half.decode(at, in, set)
 	defer half.stop()
 
-	snap, err, whole = decodeFrom(in, half, source, now)
+	snap, err, whole = decodeFrom(in, half, set, now)
 	return snap, err, whole, half.joined
 }
 
@@ -134,7 +134,7 @@ var errAbandoned = errors.New("panel: the second half of the rigs is not needed"
 
 // decode reads the rigs from start, as members of "rigs" at its depth. main
 // is the first decoder's stream, whose settings the second one shares.
-func (h *rigHalf) decode(at io.ReaderAt, main *textStream, source string) {
+func (h *rigHalf) decode(at io.ReaderAt, main *textStream, set decodeSettings) {
 	defer close(h.done)
 	in := &textStream{
 		r:         io.NewSectionReader(at, h.start, math.MaxInt64-h.start),
@@ -144,10 +144,11 @@ func (h *rigHalf) decode(at io.ReaderAt, main *textStream, source string) {
 	}
 	d := &decoder{
 		// The top-level object and "rigs" make a depth of 2.
-		scan:    jsonScanner{base: int(h.start), total: int(main.size), more: in.next, depth: 2},
-		parts:   in,
-		source:  source,
-		strings: newInterner(),
+		scan:        jsonScanner{base: int(h.start), total: int(main.size), more: in.next, depth: 2},
+		parts:       in,
+		source:      set.source,
+		skipDetails: set.skipDetails,
+		strings:     newInterner(),
 		// Each half builds its GPUs itself, as decodeFrom explains.
 		gpus:      newGPUBuilder(0),
 		rigsStart: int(h.start),

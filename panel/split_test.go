@@ -62,7 +62,7 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 			for _, part := range []int{5, 64} {
 				r := bytes.NewReader(body)
 				in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: part}
-				got, gotErr, whole, joined := decodeSplit(in, r, int64(guess), "test", now)
+				got, gotErr, whole, joined := decodeSplit(in, r, int64(guess), decodeSettings{source: "test"}, now)
 				if joined {
 					joins++
 				}
@@ -99,7 +99,7 @@ func TestDecodeSplitJoinsNearMiddle(t *testing.T) {
 
 	r := bytes.NewReader(body)
 	in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: streamPartBytes}
-	got, err, whole, joined := decodeSplit(in, r, int64(len(body)/2), "test", func() time.Time { return fetchedAt })
+	got, err, whole, joined := decodeSplit(in, r, int64(len(body)/2), decodeSettings{source: "test"}, func() time.Time { return fetchedAt })
 	if err != nil || whole {
 		t.Fatalf("err %v, whole %v", err, whole)
 	}
@@ -154,7 +154,7 @@ func FuzzDecodeSplit(f *testing.F) {
 		want, wantErr := Decode(body, "fuzz", fetchedAt)
 		r := bytes.NewReader(body)
 		in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: int(part) + 1}
-		got, gotErr, whole, _ := decodeSplit(in, r, int64(guess), "fuzz", func() time.Time { return fetchedAt })
+		got, gotErr, whole, _ := decodeSplit(in, r, int64(guess), decodeSettings{source: "fuzz"}, func() time.Time { return fetchedAt })
 		if whole {
 			return
 		}
@@ -165,4 +165,70 @@ func FuzzDecodeSplit(f *testing.F) {
 			t.Fatalf("guess %d: snapshot %+v, want %+v", guess, got, want)
 		}
 	})
+}
+
+// withoutDetails returns snap with what SkipDetails leaves out cleared.
+func withoutDetails(snap Snapshot) Snapshot {
+	for i := range snap.Rigs {
+		for g := range snap.Rigs[i].GPUs {
+			gpu := &snap.Rigs[i].GPUs[g]
+			gpu.info = nil
+			gpu.CoreMHz, gpu.MemMHz, gpu.PowerTune = Reading{}, Reading{}, Reading{}
+			gpu.Voltage, gpu.Watts, gpu.VRAMGB = Reading{}, Reading{}, Reading{}
+		}
+	}
+	return snap
+}
+
+// TestSkipDetails decodes the samples and two generated farms without
+// details, whole and streamed in two halves, and checks that the result is
+// Decode's with the details cleared and nothing else changed.
+func TestSkipDetails(t *testing.T) {
+	bodies := map[string][]byte{
+		"small farm": GenerateFarmJSON(20, 8, 3),
+		"large farm": GenerateFarmJSON(1000, 8, 4),
+	}
+	addSamplePanels(t, bodies)
+	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return fetchedAt }
+	set := decodeSettings{source: "test", skipDetails: true}
+
+	for name, body := range bodies {
+		full, err := Decode(body, "test", fetchedAt)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		detailed := 0
+		for _, rig := range full.Rigs {
+			for _, gpu := range rig.GPUs {
+				if gpu.Info() != (GPUInfo{}) || gpu.CoreMHz.Known() {
+					detailed++
+				}
+			}
+		}
+		if detailed == 0 && name != "empty-farm.json" {
+			t.Errorf("%s: no GPU has details, so nothing is left out", name)
+		}
+		want := withoutDetails(full)
+
+		whole, err := decodeWhole(body, set, fetchedAt)
+		if err != nil {
+			t.Errorf("%s, whole: %v", name, err)
+		}
+		if !reflect.DeepEqual(whole, want) {
+			t.Errorf("%s, whole: the snapshot is not Decode's without details", name)
+		}
+		r := bytes.NewReader(body)
+		in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: 4096}
+		halves, err, gaveUp, _ := decodeSplit(in, r, int64(len(body)/2), set, now)
+		if gaveUp {
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s, in halves: %v", name, err)
+		}
+		if !reflect.DeepEqual(halves, want) {
+			t.Errorf("%s, in halves: the snapshot is not Decode's without details", name)
+		}
+	}
 }

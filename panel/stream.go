@@ -16,7 +16,7 @@ const streamPartBytes = 64 << 10
 // decodeParts decodes a panel read from r, partBytes at a time, as
 // decodeFrom does.
 func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
-	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, nil, source, now)
+	return decodeFrom(&textStream{r: r, size: size, limit: limit, partBytes: partBytes}, nil, decodeSettings{source: source}, now)
 }
 
 // decodeFrom decodes the panel that in reads in parts, which keeps only the
@@ -29,15 +29,16 @@ func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, n
 // start ISO-2022-JP, a body over the limit, a read error) returns
 // whole=true, and the caller must decode the whole body with Decode.
 // Otherwise it returns what Decode returns for the body, errors included.
-func decodeFrom(in *textStream, half *rigHalf, source string, now func() time.Time) (snap Snapshot, err error, whole bool) {
+func decodeFrom(in *textStream, half *rigHalf, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole bool) {
 	size := in.size
 	d := &decoder{
-		scan:    jsonScanner{total: int(size), more: in.next},
-		parts:   in,
-		source:  source,
-		strings: newInterner(),
-		gpus:    newGPUBuilder(int(size)),
-		half:    half,
+		scan:        jsonScanner{total: int(size), more: in.next},
+		parts:       in,
+		source:      set.source,
+		skipDetails: set.skipDetails,
+		strings:     newInterner(),
+		gpus:        newGPUBuilder(int(size)),
+		half:        half,
 	}
 	if half != nil {
 		// Both halves keep a core busy, so a goroutine per half building

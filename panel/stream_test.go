@@ -31,7 +31,7 @@ func TestDecodeStreamReusesParts(t *testing.T) {
 	}
 	for _, part := range []int{512, 4096, streamPartBytes} {
 		in := &textStream{r: bytes.NewReader(body), size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: part}
-		got, err, whole := decodeFrom(in, nil, "test", func() time.Time { return fetchedAt })
+		got, err, whole := decodeFrom(in, nil, decodeSettings{source: "test"}, func() time.Time { return fetchedAt })
 		if err != nil || whole {
 			t.Fatalf("parts of %d: err %v, whole %v", part, err, whole)
 		}

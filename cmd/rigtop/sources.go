@@ -10,7 +10,8 @@ import (
 // buildSources turns the PANEL arguments into sources. A panel given twice
 // is an error, since its alerts would share keys.
 func (c *commandLine) buildSources(s *Settings) ([]panel.Source, error) {
-	opts := panel.HTTPOptions{Timeout: s.Timeout, Now: c.e.now}
+	// check shows no rig's details, so it does not decode them.
+	opts := panel.HTTPOptions{Timeout: s.Timeout, Now: c.e.now, SkipDetails: c.name == "check"}
 	seen := map[string]bool{}
 	sources := make([]panel.Source, 0, len(s.Panels))
 	for _, arg := range s.Panels {
