@@ -54,12 +54,12 @@ func decodeFrom(in *textStream, half *rigHalf, set decodeSettings, now func() ti
 	case in.abandoned():
 		return Snapshot{}, nil, true
 	case c == 0 && d.scan.pos == len(d.scan.data):
-		return Snapshot{}, checkJSONStart(""), false
+		err = checkJSONStart("")
 	case c == '<':
-		return Snapshot{}, checkJSONStart("<"), false
+		err = checkJSONStart("<")
+	default:
+		snap, err = d.document(now)
 	}
-
-	snap, err = d.document(now)
 	if err != nil {
 		// The rest of the body may still be one the stream does not
 		// handle, such as Shift_JIS text, for which Decode reports the
@@ -74,7 +74,10 @@ func decodeFrom(in *textStream, half *rigHalf, set decodeSettings, now func() ti
 	if in.abandoned() {
 		return Snapshot{}, nil, true
 	}
-	return snap, err, false
+	if err != nil {
+		return Snapshot{}, err, false
+	}
+	return snap, nil, false
 }
 
 // textStream reads a body in parts for jsonScanner.more, checking that each

@@ -78,6 +78,7 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 		// UTF-8, which makes Decode read the body as Shift_JIS.
 		"error before shift_jis": []byte("三号0\x9fA"),
 		"nul byte":               []byte("\x00"),
+		"html then bad bytes":    []byte("<0000000\xf9\x00"),
 		"nul byte for a value":   []byte("{\"rigs\":{\"a\":\x00}}"),
 	}
 	addSamplePanels(t, bodies)
