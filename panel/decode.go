@@ -108,6 +108,9 @@ type decoder struct {
 	// abandon is set, in the decoder of a second half, when its rigs are
 	// no longer needed.
 	abandon *atomic.Bool
+	// bomBytes is the length of the byte order mark the input starts
+	// with, which offsets in the text do not count and file offsets do.
+	bomBytes int64
 	// shapeErr is set when the JSON is valid so far but not a panel. It is
 	// returned only if the rest of the body is valid JSON, because a syntax
 	// error is the more useful report.
@@ -197,6 +200,9 @@ func jsonError(err error) error {
 // rigList reads the "rigs" value: an object of rigs keyed by id, or the
 // empty array PHP writes for an empty farm.
 func (d *decoder) rigList() error {
+	// A second half can only start inside the "rigs" object, so once it
+	// is read without reaching that start, the second half is wrong.
+	defer d.abandonHalf()
 	d.rigsFound = true
 	d.entries, d.rigs = d.entries[:0], d.rigs[:0]
 
@@ -226,12 +232,12 @@ func (d *decoder) rigList() error {
 
 // rigMember reads the value of one "rigs" member.
 func (d *decoder) rigMember(rawID string) error {
-	if d.half != nil && int64(d.scan.keyStart) >= d.half.start && d.joinHalf() {
+	if d.half != nil && int64(d.scan.keyStart)+d.bomBytes >= d.half.start && d.joinHalf() {
 		// The scanner is now at the '}' that ends "rigs", and
 		// reads it as this member's end.
 		return nil
 	}
-	if d.abandon != nil && d.abandon.Load() {
+	if d.abandon != nil && d.halfNotWorthIt() {
 		return errAbandoned
 	}
 	if d.scan.peek() != '{' {

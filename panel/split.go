@@ -37,19 +37,20 @@ func decodeFileStream(f io.ReadSeeker, at io.ReaderAt, size, limit int64, set de
 
 // decodeSplit decodes in, with a second decoder reading from the first rig
 // found at or after the offset guess of at, which must read the same body.
-// joined reports whether the first decoder took the second one's rigs.
-func decodeSplit(in *textStream, at io.ReaderAt, guess int64, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole, joined bool) {
+// It also returns the second half, or nil when no rig was found to start
+// it, for tests to see what it did.
+func decodeSplit(in *textStream, at io.ReaderAt, guess int64, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole bool, half *rigHalf) {
 	start, ok := findRigStart(at, guess)
 	if !ok {
 		snap, err, whole = decodeFrom(in, nil, set, now)
-		return snap, err, whole, false
+		return snap, err, whole, nil
 	}
-	half := &rigHalf{start: start, done: make(chan struct{})}
+	half = &rigHalf{start: start, done: make(chan struct{})}
 	go half.decode(at, in, set)
 	defer half.stop()
 
 	snap, err, whole = decodeFrom(in, half, set, now)
-	return snap, err, whole, half.joined
+	return snap, err, whole, half
 }
 
 // findRigStart returns the offset of the first object key at or after
@@ -125,8 +126,41 @@ type rigHalf struct {
 	entries []rigEntry
 	close   int64
 
+	// members counts the members of "rigs" the second decoder read.
+	members int
 	// joined is set by the first decoder when it took the rigs.
 	joined bool
+}
+
+// minRigBytes is the least average size of the rigs a second half reads,
+// checked once it has read minRigsChecked of them. Each rig of the real
+// samples takes 900 to 2,100 bytes. Members far smaller, such as
+// thousands of {} inside a rig or in another object that the guess took
+// for the rigs, are not worth a second decoder, and each would cost a
+// whole Rig of memory.
+const (
+	minRigBytes    = 128
+	minRigsChecked = 256
+)
+
+// halfNotWorthIt reports, in the decoder of a second half, whether to stop:
+// the first decoder does not need its rigs, or they are too small to be
+// the rigs of a real panel.
+func (d *decoder) halfNotWorthIt() bool {
+	if d.abandon.Load() {
+		return true
+	}
+	n := len(d.entries)
+	return n >= minRigsChecked && (d.scan.offset()-d.rigsStart)/n < minRigBytes
+}
+
+// abandonHalf stops the second half when the first decoder will not take
+// its rigs.
+func (d *decoder) abandonHalf() {
+	if d.half != nil {
+		d.half.abandon.Store(true)
+		d.half = nil
+	}
 }
 
 // errAbandoned stops the second decoder when its rigs are not needed.
@@ -156,6 +190,7 @@ func (h *rigHalf) decode(at io.ReaderAt, main *textStream, set decodeSettings) {
 		abandon:   &h.abandon,
 	}
 	defer d.gpus.stop()
+	defer func() { h.members = len(d.entries) }()
 
 	err := d.scan.members(d.rigMember)
 	if err != nil || in.abandoned() {
@@ -179,11 +214,11 @@ func (h *rigHalf) stop() {
 // start, the guess was not a rig: the second half is abandoned.
 func (d *decoder) joinHalf() bool {
 	h := d.half
-	d.half = nil
-	if int64(d.scan.keyStart) != h.start {
-		h.abandon.Store(true)
+	if int64(d.scan.keyStart)+d.bomBytes != h.start {
+		d.abandonHalf()
 		return false
 	}
+	d.half = nil
 	<-h.done
 	if !h.ok {
 		return false
@@ -207,7 +242,9 @@ func (d *decoder) joinHalf() bool {
 	}
 	h.rigs, h.entries, h.joined = nil, nil, true
 
+	// The second half counts file offsets, and the first decoder counts
+	// offsets after a byte order mark.
 	d.parts.skipTo(h.close)
-	d.scan.data, d.scan.pos, d.scan.base = "", 0, int(h.close)
+	d.scan.data, d.scan.pos, d.scan.base = "", 0, int(h.close-d.bomBytes)
 	return true
 }

@@ -2,9 +2,11 @@ package panel
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +35,10 @@ var splitBodies = map[string]string{
 	"japanese labels":  `{"rigs":{"a":{"rack_loc":"一号機"},"b":{"rack_loc":"二号機"},"c":{"rack_loc":"三号機"}}}`,
 	"deep nesting":     `{"rigs":{"a":{"hash":"1"},"b":{"x":[[[[{"y":[{}]}]]]]},"c":{"hash":"3"}}}`,
 	"first rig object": `{"rigs":{"a":{},"b":{}}}`,
+	// With a byte order mark, a key three bytes after the guessed one
+	// must not be taken for it: here the guess can land on the quote that
+	// ends "foo},", three bytes before the id ":{".
+	"bom and a key after the guess": "\ufeff" + `{"rigs":{"a":{"last":"foo},"},":{":{":1}}":1,"hash":"2"},"c":{"hash":"3"}}}`,
 	"error then sjis":  "{\"rigs\":{\"a\":{\"hash\":1x},\"b\":{\"rack_loc\":\"\x93\xf1\"}}}",
 }
 
@@ -40,7 +46,12 @@ var splitBodies = map[string]string{
 // offset of each body and checks that the result is what Decode returns.
 // Parts of a few bytes make every value cross the end of a part somewhere.
 func TestDecodeSplitMatchesDecode(t *testing.T) {
-	bodies := map[string][]byte{"generated": GenerateFarmJSON(6, 3, 2)}
+	bodies := map[string][]byte{
+		"generated": GenerateFarmJSON(6, 3, 2),
+		// A byte order mark, which the decoder's offsets do not count
+		// and the guess's file offsets do.
+		"generated with bom": append([]byte("\ufeff"), GenerateFarmJSON(6, 3, 2)...),
+	}
 	for name, body := range splitBodies {
 		bodies[name] = []byte(body)
 	}
@@ -62,8 +73,8 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 			for _, part := range []int{5, 64} {
 				r := bytes.NewReader(body)
 				in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: part}
-				got, gotErr, whole, joined := decodeSplit(in, r, int64(guess), decodeSettings{source: "test"}, now)
-				if joined {
+				got, gotErr, whole, half := decodeSplit(in, r, int64(guess), decodeSettings{source: "test"}, now)
+				if half != nil && half.joined {
 					joins++
 				}
 				if whole != mustGiveUp {
@@ -81,7 +92,7 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 				}
 			}
 		}
-		if name == "generated" && joins == 0 {
+		if strings.HasPrefix(name, "generated") && joins == 0 {
 			t.Errorf("%s: no guess joined the halves, so the split path was not tested", name)
 		}
 	}
@@ -99,11 +110,11 @@ func TestDecodeSplitJoinsNearMiddle(t *testing.T) {
 
 	r := bytes.NewReader(body)
 	in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: streamPartBytes}
-	got, err, whole, joined := decodeSplit(in, r, int64(len(body)/2), decodeSettings{source: "test"}, func() time.Time { return fetchedAt })
+	got, err, whole, half := decodeSplit(in, r, int64(len(body)/2), decodeSettings{source: "test"}, func() time.Time { return fetchedAt })
 	if err != nil || whole {
 		t.Fatalf("err %v, whole %v", err, whole)
 	}
-	if !joined {
+	if half == nil || !half.joined {
 		t.Error("the first half did not take the second half's rigs")
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -231,4 +242,50 @@ func TestSkipDetails(t *testing.T) {
 			t.Errorf("%s, in halves: the snapshot is not Decode's without details", name)
 		}
 	}
+}
+
+// TestSplitStopsOnTinyMembers puts thousands of {} after a few rigs, where
+// the middle of the body is, so that the second decoder starts inside
+// them. It must stop soon instead of making a Rig of each, and the result
+// must still be Decode's.
+func TestSplitStopsOnTinyMembers(t *testing.T) {
+	tests := map[string]string{
+		"in a rig":       `{"rigs":{"a":{"hash":"1"},"b":{"junk":{` + tinyMembers(20000) + `}}},"total_hash":"1"}`,
+		"after the rigs": `{"rigs":{"a":{"hash":"1"},"b":{"hash":"2"}},"per_info":{` + tinyMembers(20000) + `}}`,
+		"as rigs":        `{"rigs":{"a":{"hash":"1"},` + tinyMembers(20000) + `}}`,
+	}
+	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for name, body := range tests {
+		want, wantErr := Decode([]byte(body), "test", fetchedAt)
+		r := strings.NewReader(body)
+		in := &textStream{r: r, size: int64(len(body)), limit: DefaultMaxBodyBytes, partBytes: streamPartBytes}
+		got, err, whole, half := decodeSplit(in, r, int64(len(body)/2), decodeSettings{source: "test"}, func() time.Time { return fetchedAt })
+		if whole {
+			t.Fatalf("%s: left to the whole-body decoder", name)
+		}
+		if errorText(err) != errorText(wantErr) {
+			t.Errorf("%s: error %v, want %v", name, err, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the snapshot differs from Decode's", name)
+		}
+		if half == nil {
+			t.Fatalf("%s: no second half was started, so nothing was tested", name)
+		}
+		if half.members > minRigsChecked+1 {
+			t.Errorf("%s: the second half read %d members, want it to stop after %d", name, half.members, minRigsChecked)
+		}
+	}
+}
+
+// tinyMembers returns n members "k0":{},"k1":{}… separated by commas.
+func tinyMembers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":{}`, i)
+	}
+	return b.String()
 }

@@ -48,7 +48,9 @@ func decodeFrom(in *textStream, half *rigHalf, set decodeSettings, now func() ti
 	defer d.gpus.stop()
 	// The decoder counts offsets after the byte order mark, as Decode does.
 	d.scan.ensure(len("\ufeff"))
-	d.scan.data = strings.TrimPrefix(d.scan.data, "\ufeff")
+	if text, ok := strings.CutPrefix(d.scan.data, "\ufeff"); ok {
+		d.scan.data, d.bomBytes = text, int64(len("\ufeff"))
+	}
 
 	switch c := d.scan.peek(); {
 	case in.abandoned():
