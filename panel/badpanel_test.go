@@ -291,6 +291,40 @@ func TestBadRigTenThousandGPUs(t *testing.T) {
 	wantString(t, "last GPU Model", last.Info().Model, "GeForce GTX 1070")
 }
 
+// TestBadPanelManyMiners sends a per_info of 100,000 miners. The first
+// maxMiners are kept, sorted by name, and the rigs all load, without a
+// MinerTotals made for each of the others.
+func TestBadPanelManyMiners(t *testing.T) {
+	const n = 100000
+	var miners strings.Builder
+	for i := range n {
+		fmt.Fprintf(&miners, `"m%06d":{"hash":"%d"},`, i, i)
+	}
+	body := `{"rigs":{"aa01":` + goodRig + `,"zz01":` + goodRig + `},"per_info":{` +
+		strings.TrimSuffix(miners.String(), ",") + `}}`
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	snap, err := Decode([]byte(body), "test", time.Unix(1700000000, 0))
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if got := rigIDs(snap); !slices.Equal(got, []string{"aa01", "zz01"}) {
+		t.Errorf("rigs = %v, want both", got)
+	}
+	if len(snap.Totals.Miners) != maxMiners {
+		t.Fatalf("%d miners kept, want %d", len(snap.Totals.Miners), maxMiners)
+	}
+	last := snap.Totals.Miners[maxMiners-1]
+	wantString(t, "last miner", last.Miner, fmt.Sprintf("m%06d", maxMiners-1))
+	wantFloat(t, "last miner's hash", last.Hash, float64(maxMiners-1))
+	// The body is 2.7 MB. Keeping every miner allocated about 80 MB.
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 4*uint64(len(body)) {
+		t.Errorf("decoding allocated %d bytes for a %d-byte body", allocated, len(body))
+	}
+}
+
 func TestBadPanelDuplicateKeys(t *testing.T) {
 	// The last of duplicate keys wins, as in encoding/json: for a rig's
 	// fields, for rig ids, and for "rigs" itself.

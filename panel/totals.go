@@ -31,9 +31,15 @@ func setTotal(t *Totals, key string, v jsonScalar, in *interner) {
 	}
 }
 
+// maxMiners bounds the miners kept from per_info, which has one entry per
+// miner program in the farm: one to three in the real samples. A hostile
+// panel of 400,000 {} members would otherwise cost a MinerTotals each,
+// about 120 MB for a 5 MB body.
+const maxMiners = 256
+
 // perInfo reads "per_info", an object of per-miner totals keyed by miner
 // name. PHP writes an empty one as []; any value other than an object is
-// skipped.
+// skipped, and so are the miners after the first maxMiners.
 func (d *decoder) perInfo(t *Totals) error {
 	if d.scan.peek() != '{' {
 		_, err := d.scan.value()
@@ -42,7 +48,7 @@ func (d *decoder) perInfo(t *Totals) error {
 
 	t.Miners = t.Miners[:0]
 	err := d.scan.object(func(miner string) error {
-		if d.scan.peek() != '{' {
+		if d.scan.peek() != '{' || len(t.Miners) == maxMiners {
 			_, err := d.scan.value()
 			return err
 		}
