@@ -32,7 +32,7 @@ func setTotal(t *Totals, key string, v jsonScalar, in *interner) {
 }
 
 // maxMiners bounds the miners kept from per_info, which has one entry per
-// miner program in the farm: one to three in the real samples. A hostile
+// miner program in the farm: one or two in the real samples. A hostile
 // panel of 400,000 {} members would otherwise cost a MinerTotals each,
 // about 120 MB for a 5 MB body.
 const maxMiners = 256
