@@ -2,8 +2,6 @@ package panel
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,15 +9,7 @@ import (
 )
 
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seed panels: %v", err)
-	}
-	for _, name := range files {
-		body, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, body := range samplePanels(f) {
 		f.Add(body)
 	}
 	for _, seed := range []string{

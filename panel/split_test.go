@@ -3,6 +3,7 @@ package panel
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -39,7 +40,7 @@ var splitBodies = map[string]string{
 	// must not be taken for it: here the guess can land on the quote that
 	// ends "foo},", three bytes before the id ":{".
 	"bom and a key after the guess": "\ufeff" + `{"rigs":{"a":{"last":"foo},"},":{":{":1}}":1,"hash":"2"},"c":{"hash":"3"}}}`,
-	"error then sjis":  "{\"rigs\":{\"a\":{\"hash\":1x},\"b\":{\"rack_loc\":\"\x93\xf1\"}}}",
+	"error then sjis":               "{\"rigs\":{\"a\":{\"hash\":1x},\"b\":{\"rack_loc\":\"\x93\xf1\"}}}",
 }
 
 // TestDecodeSplitMatchesDecode guesses the second half's start at every
@@ -55,7 +56,7 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 	for name, body := range splitBodies {
 		bodies[name] = []byte(body)
 	}
-	addSamplePanels(t, bodies)
+	maps.Copy(bodies, samplePanels(t))
 
 	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return fetchedAt }
@@ -83,12 +84,8 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 				if whole {
 					continue
 				}
-				if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
-					t.Fatalf("%s, guess %d, parts of %d: error %v, want %v", name, guess, part, gotErr, wantErr)
-				}
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("%s, guess %d, parts of %d: the snapshot differs from Decode's:\n got %+v\nwant %+v",
-						name, guess, part, got, want)
+				if diff := decodeDiff(got, gotErr, want, wantErr); diff != "" {
+					t.Fatalf("%s, guess %d, parts of %d: %s", name, guess, part, diff)
 				}
 			}
 		}
@@ -169,11 +166,8 @@ func FuzzDecodeSplit(f *testing.F) {
 		if whole {
 			return
 		}
-		if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
-			t.Fatalf("guess %d: error %v, want %v", guess, gotErr, wantErr)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("guess %d: snapshot %+v, want %+v", guess, got, want)
+		if diff := decodeDiff(got, gotErr, want, wantErr); diff != "" {
+			t.Fatalf("guess %d: %s", guess, diff)
 		}
 	})
 }
@@ -199,7 +193,7 @@ func TestSkipDetails(t *testing.T) {
 		"small farm": GenerateFarmJSON(20, 8, 3),
 		"large farm": GenerateFarmJSON(1000, 8, 4),
 	}
-	addSamplePanels(t, bodies)
+	maps.Copy(bodies, samplePanels(t))
 	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return fetchedAt }
 	set := decodeSettings{source: "test", skipDetails: true}

@@ -3,6 +3,8 @@ package panel
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -81,7 +83,7 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 		"html then bad bytes":    []byte("<0000000\xf9\x00"),
 		"nul byte for a value":   []byte("{\"rigs\":{\"a\":\x00}}"),
 	}
-	addSamplePanels(t, bodies)
+	maps.Copy(bodies, samplePanels(t))
 
 	fetchedAt := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return fetchedAt }
@@ -97,32 +99,44 @@ func TestDecodeStreamMatchesDecode(t *testing.T) {
 			if whole {
 				continue
 			}
-			if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
-				t.Errorf("%s, parts of %d: error %v, want %v", name, part, gotErr, wantErr)
-				continue
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s, parts of %d: the snapshot differs from Decode's:\n got %+v\nwant %+v", name, part, got, want)
+			if diff := decodeDiff(got, gotErr, want, wantErr); diff != "" {
+				t.Errorf("%s, parts of %d: %s", name, part, diff)
 			}
 		}
 	}
 }
 
-// addSamplePanels adds every real panel response in testdata to bodies,
-// under its file name.
-func addSamplePanels(t *testing.T, bodies map[string][]byte) {
-	t.Helper()
-	samples, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
-	if err != nil {
-		t.Fatal(err)
+// samplePanels returns every real panel response in testdata, keyed by
+// file name. It fails when there is none, since the tests that use it
+// would then check nothing real.
+func samplePanels(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
+	if err != nil || len(paths) == 0 {
+		tb.Fatalf("no sample panels: %v", err)
 	}
-	for _, path := range samples {
+	samples := make(map[string][]byte, len(paths))
+	for _, path := range paths {
 		body, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		bodies[filepath.Base(path)] = body
+		samples[filepath.Base(path)] = body
 	}
+	return samples
+}
+
+// decodeDiff describes how a streamed decode's result differs from what
+// Decode returned, or returns "" when it is the same: the same error text,
+// kind and offset, or the same snapshot.
+func decodeDiff(got Snapshot, gotErr error, want Snapshot, wantErr error) string {
+	if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
+		return fmt.Sprintf("error %v, want %v", gotErr, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Sprintf("the snapshot differs from Decode's:\n got %+v\nwant %+v", got, want)
+	}
+	return ""
 }
 
 func isUTF8(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
@@ -153,15 +167,7 @@ func TestDecodeStreamLimit(t *testing.T) {
 // FuzzDecodeStream checks that decoding in parts gives what Decode gives,
 // or leaves the body to Decode.
 func FuzzDecodeStream(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "panels", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seed panels: %v", err)
-	}
-	for _, name := range files {
-		body, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, body := range samplePanels(f) {
 		f.Add(body, uint8(7))
 	}
 	f.Add([]byte(`{"rigs":{"a\u00e9":{"rack_loc":"\ud83d\ude80\\ \ud800","gpus":"2"}}}`), uint8(1))
@@ -175,11 +181,8 @@ func FuzzDecodeStream(f *testing.F) {
 		if whole {
 			return
 		}
-		if errorText(gotErr) != errorText(wantErr) || !sameDecodeError(gotErr, wantErr) {
-			t.Fatalf("parts of %d: error %v, want %v", int(part)+1, gotErr, wantErr)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("parts of %d: snapshot %+v, want %+v", int(part)+1, got, want)
+		if diff := decodeDiff(got, gotErr, want, wantErr); diff != "" {
+			t.Fatalf("parts of %d: %s", int(part)+1, diff)
 		}
 	})
 }
