@@ -108,8 +108,8 @@ func (f *findings) merge(o *findings) {
 	f.last = nil
 }
 
-// hashUnit is HashUnit, remembering the last miner's unit: a farm runs a
-// few miners, and the decoder shares each name's string between rigs.
+// hashUnit is HashUnit, remembering the unit of the last miner, because
+// most rigs of a farm run the same miner as the rig before them.
 func (f *findings) hashUnit(miner string) string {
 	if miner != f.lastMiner || f.lastUnit == "" {
 		f.lastMiner, f.lastUnit = miner, HashUnit(miner)
@@ -384,16 +384,16 @@ func conditionProblem(f *findings, base problem, rig *panel.Rig, bootedSince tim
 		return
 	}
 
-	held := now.Sub(bootedSince)
-	if rig.Uptime.Known && rig.Uptime.Value > held {
-		held = rig.Uptime.Value
+	bootedFor := now.Sub(bootedSince)
+	if rig.Uptime.Known && rig.Uptime.Value > bootedFor {
+		bootedFor = rig.Uptime.Value
 	}
 	grace := time.Duration(cfg.BootGrace)
-	if held <= grace {
+	if bootedFor <= grace {
 		return
 	}
 	p.Severity = SeverityWarning
-	p.Values.Age = held
+	p.Values.Age = bootedFor
 	p.Values.Limit = grace
 	if rig.Uptime.Known {
 		p.Values.Uptime = rig.Uptime.Value
@@ -488,7 +488,7 @@ func (r *rules) gpuSlowProblems(f *findings, base problem, rh *rigHistory, rig *
 		return
 	}
 	if rh == nil {
-		// No history, so no GPU has a median to compare with.
+		// Without a history, no GPU has a median to compare with.
 		f.markGPUsUnknown(rigRef{base.Key.Panel, base.Key.RigID}, KindGPUSlow, rig.GPUs)
 		return
 	}

@@ -31,19 +31,20 @@ func decodeParts(r io.Reader, size, limit int64, partBytes int, source string, n
 // Otherwise it returns what Decode returns for the body, errors included.
 func decodeFrom(in *textStream, half *rigHalf, set decodeSettings, now func() time.Time) (snap Snapshot, err error, whole bool) {
 	size := in.size
+	builderBytes := int(size)
+	if half != nil {
+		// Both halves keep a core busy, so a goroutine per half building
+		// GPUs would only take turns with them.
+		builderBytes = 0
+	}
 	d := &decoder{
 		scan:        jsonScanner{total: int(size), more: in.next},
 		parts:       in,
 		source:      set.source,
 		skipDetails: set.skipDetails,
 		strings:     newInterner(),
-		gpus:        newGPUBuilder(int(size)),
+		gpus:        newGPUBuilder(builderBytes),
 		half:        half,
-	}
-	if half != nil {
-		// Both halves keep a core busy, so a goroutine per half building
-		// GPUs would only take turns with them.
-		d.gpus = newGPUBuilder(0)
 	}
 	defer d.gpus.stop()
 	// The decoder counts offsets after the byte order mark, as Decode does.
